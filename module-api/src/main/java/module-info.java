@@ -1,0 +1,12 @@
+/**
+ * Strata's value types and service-provider interfaces.
+ *
+ * <p>Only JDK types appear in any signature of this module, so a third-party plugin depends on nothing but
+ * this module and the JDK.
+ */
+module dev.strata.api {
+    exports dev.strata.api;
+    exports dev.strata.api.redo;
+
+    uses dev.strata.api.redo.RedoHandler;
+}
