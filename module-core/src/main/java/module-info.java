@@ -7,6 +7,7 @@ module dev.strata.core {
     requires dev.strata.api;
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
+    requires com.fasterxml.jackson.dataformat.toml;
 
     exports dev.strata.core.cli;
 

@@ -175,4 +175,18 @@ public final class DurableFiles {
             fsyncDirectory(parent);
         }
     }
+
+    /** Deletes a file or a directory tree; a missing path is fine. Symbolic links are not followed. */
+    public static void deleteRecursively(Path path) throws IOException {
+        if (!Files.exists(path, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> walk = Files.walk(path)) {
+            for (Path entry : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(entry);
+            }
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
 }

@@ -1,0 +1,71 @@
+package dev.strata.core.cli;
+
+import dev.strata.core.failpoint.Failpoints;
+import dev.strata.core.tenant.EngineOptions;
+import dev.strata.core.tenant.LocalEngine;
+import dev.strata.core.timeline.TimelineSettings;
+import dev.strata.core.wal.Durability;
+import dev.strata.core.wal.WalOptions;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** Options shared by every {@code strata local} command: where the engine lives and how it is tuned. */
+final class EngineFlags {
+    @Option(names = "--workdir", required = true, description = "Work directory of the embedded engine.")
+    Path workdir;
+
+    @Option(names = "--checkpoint-distance", description = "Bytes in memory before a flush (default: ${DEFAULT-VALUE}).",
+            defaultValue = "268435456")
+    long checkpointDistance;
+
+    @Option(names = "--compaction-threshold", description = "L0 layers that trigger compaction (default: ${DEFAULT-VALUE}).",
+            defaultValue = "10")
+    int compactionThreshold;
+
+    @Option(names = "--compaction-target-size", description = "Target bytes per compacted layer (default: ${DEFAULT-VALUE}).",
+            defaultValue = "134217728")
+    long compactionTargetSize;
+
+    @Option(names = "--image-creation-threshold", description = "Deltas since the last image that trigger a new one (default: ${DEFAULT-VALUE}).",
+            defaultValue = "3")
+    int imageCreationThreshold;
+
+    @Option(names = "--gc-horizon", description = "LSN distance behind the last record that GC keeps (default: ${DEFAULT-VALUE}).",
+            defaultValue = "67108864")
+    long gcHorizon;
+
+    @Option(names = "--pitr", description = "Time window GC keeps readable, ISO-8601 (default: ${DEFAULT-VALUE}).",
+            defaultValue = "P7D")
+    Duration pitr;
+
+    @Option(names = "--durability", description = "fsync (per batch) or periodic (default: ${DEFAULT-VALUE}).",
+            defaultValue = "fsync")
+    String durability;
+
+    @Option(names = "--failpoint", description = "NAME=ACTIONS, for fault-injection runs.")
+    java.util.List<String> failpoints = new java.util.ArrayList<>();
+
+    LocalEngine open() throws IOException {
+        Durability mode = switch (durability) {
+            case "fsync" -> Durability.FSYNC;
+            case "periodic" -> Durability.PERIODIC;
+            default -> throw new IllegalArgumentException("invalid --durability '" + durability + "': expected fsync or periodic");
+        };
+        WalOptions wal = new WalOptions(WalOptions.DEFAULT.segmentBytes(), mode, WalOptions.DEFAULT.periodicInterval());
+        TimelineSettings settings = TimelineSettings.DEFAULT.withCheckpointDistance(checkpointDistance)
+                .withCompaction(compactionThreshold, compactionTargetSize, imageCreationThreshold)
+                .withGc(gcHorizon, pitr)
+                .withWal(wal);
+        Failpoints points = failpoints.isEmpty() ? Failpoints.disabled() : Failpoints.create();
+        for (String spec : failpoints) {
+            int equals = spec.indexOf('=');
+            if (equals <= 0) {
+                throw new IllegalArgumentException("invalid --failpoint '" + spec + "': expected NAME=ACTIONS");
+            }
+            points.configure(spec.substring(0, equals), spec.substring(equals + 1));
+        }
+        return LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(settings).withFailpoints(points));
+    }
+}

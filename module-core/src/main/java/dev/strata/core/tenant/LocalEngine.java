@@ -1,0 +1,395 @@
+package dev.strata.core.tenant;
+
+import dev.strata.api.Generation;
+import dev.strata.api.Lsn;
+import dev.strata.api.TenantId;
+import dev.strata.api.TimelineId;
+import dev.strata.core.index.IndexPart;
+import dev.strata.core.io.DurableFiles;
+import dev.strata.core.layer.BlockCache;
+import dev.strata.core.page.Redo;
+import dev.strata.core.timeline.EngineException;
+import dev.strata.core.timeline.Timeline;
+import dev.strata.core.timeline.TimelineResources;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * The embedded engine: every tenant and timeline under one work directory, with no remote storage.
+ *
+ * <pre>
+ * &lt;workdir&gt;/tenants/&lt;tenant&gt;/config-v1
+ * &lt;workdir&gt;/tenants/&lt;tenant&gt;/timelines/&lt;timeline&gt;/index_part.json, layer files, wal/
+ * </pre>
+ *
+ * <p>Opening loads every tenant and every timeline (ancestors before children), removing what a crash left
+ * half-created. Structural changes (create, branch, delete) are serialised by one lock; reads and writes of
+ * timelines take no engine lock.
+ */
+public final class LocalEngine implements AutoCloseable {
+    /** The LSN a root timeline starts at. */
+    public static final Lsn INITDB_LSN = Lsn.of(0x0100_0000L);
+    private static final String TENANTS = "tenants";
+    private static final String TIMELINES = "timelines";
+
+    private final Path workdir;
+    private final EngineOptions options;
+    private final TimelineResources resources;
+    private final ScheduledExecutorService ticker;
+    private final ReentrantLock structureLock = new ReentrantLock();
+    private final Map<TenantId, TenantConfig> tenants = new ConcurrentHashMap<>();
+    private final Map<TenantId, Map<TimelineId, Timeline>> timelines = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private LocalEngine(Path workdir, EngineOptions options, TimelineResources resources, ScheduledExecutorService ticker) {
+        this.workdir = workdir;
+        this.options = options;
+        this.resources = resources;
+        this.ticker = ticker;
+    }
+
+    /** Opens (creating if needed) the engine in {@code workdir} and loads every tenant. */
+    public static LocalEngine open(Path workdir, EngineOptions options) throws IOException {
+        Objects.requireNonNull(workdir, "workdir is null");
+        Objects.requireNonNull(options, "options is null");
+        DurableFiles.createDirectoryDurably(workdir.resolve(TENANTS));
+        ExecutorService background = Executors.newFixedThreadPool(options.backgroundThreads(), daemon("strata-background"));
+        ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("strata-ticker"));
+        TimelineResources resources = new TimelineResources(new BlockCache(options.blockCacheBytes()), Redo.loadInstalled(),
+                options.failpoints(), options.io(), background, Clock.systemUTC());
+        LocalEngine engine = new LocalEngine(workdir, options, resources, ticker);
+        boolean success = false;
+        try {
+            engine.loadAll();
+            ticker.scheduleWithFixedDelay(engine::tick, 1, 1, TimeUnit.SECONDS);
+            success = true;
+            return engine;
+        } finally {
+            if (!success) {
+                engine.close(false);
+            }
+        }
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger counter = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + counter.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private void loadAll() throws IOException {
+        try (Stream<Path> entries = Files.list(workdir.resolve(TENANTS))) {
+            for (Path tenantDirectory : entries.sorted().toList()) {
+                String name = tenantDirectory.getFileName().toString();
+                if (name.endsWith(DurableFiles.TEMP_SUFFIX)) {
+                    DurableFiles.deleteRecursively(tenantDirectory);
+                    continue;
+                }
+                TenantId tenantId;
+                try {
+                    tenantId = TenantId.parse(name);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("unknown entry " + tenantDirectory + " in the tenants directory: " + e.getMessage());
+                }
+                loadTenant(tenantId, tenantDirectory);
+            }
+        }
+    }
+
+    private void loadTenant(TenantId tenantId, Path tenantDirectory) throws IOException {
+        TenantConfig config = TenantConfig.read(tenantDirectory);
+        Path timelinesDirectory = tenantDirectory.resolve(TIMELINES);
+        Map<TimelineId, IndexPart> indexes = new HashMap<>();
+        try (Stream<Path> entries = Files.list(timelinesDirectory)) {
+            for (Path directory : entries.toList()) {
+                String name = directory.getFileName().toString();
+                if (name.endsWith(DurableFiles.TEMP_SUFFIX)) {
+                    // A timeline whose creation or deletion did not finish.
+                    DurableFiles.deleteRecursively(directory);
+                    continue;
+                }
+                TimelineId timelineId;
+                try {
+                    timelineId = TimelineId.parse(name);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("unknown entry " + directory + " in the timelines directory: " + e.getMessage());
+                }
+                indexes.put(timelineId, Timeline.readIndex(directory));
+            }
+        }
+        Map<TimelineId, Timeline> loaded = new ConcurrentHashMap<>();
+        tenants.put(tenantId, config);
+        timelines.put(tenantId, loaded);
+        List<TimelineId> pending = new ArrayList<>(indexes.keySet());
+        while (!pending.isEmpty()) {
+            boolean progress = false;
+            for (TimelineId timelineId : List.copyOf(pending)) {
+                TimelineId ancestorId = indexes.get(timelineId).metadata().ancestorTimeline();
+                if (ancestorId != null && !loaded.containsKey(ancestorId)) {
+                    if (!indexes.containsKey(ancestorId)) {
+                        throw new IOException("timeline " + timelineId + " of tenant " + tenantId
+                                + " names ancestor " + ancestorId + ", which does not exist");
+                    }
+                    continue;
+                }
+                Timeline timeline = Timeline.load(tenantId, timelineId, timelinesDirectory.resolve(timelineId.hex()),
+                        config.generation(), options.timelineSettings(), resources,
+                        ancestorId == null ? null : loaded.get(ancestorId));
+                loaded.put(timelineId, timeline);
+                pending.remove(timelineId);
+                progress = true;
+            }
+            if (!progress) {
+                throw new IOException("timelines " + pending + " of tenant " + tenantId + " form an ancestor cycle");
+            }
+        }
+    }
+
+    /** Creates a tenant (idempotent: an existing tenant is returned as is). */
+    public void createTenant(TenantId tenantId, Generation generation) throws IOException {
+        structureLock.lock();
+        try {
+            checkOpen();
+            if (tenants.containsKey(tenantId)) {
+                return;
+            }
+            Path directory = tenantDirectory(tenantId);
+            Path temp = directory.resolveSibling(directory.getFileName() + DurableFiles.TEMP_SUFFIX);
+            DurableFiles.deleteRecursively(temp);
+            Files.createDirectories(temp.resolve(TIMELINES));
+            TenantConfig config = TenantConfig.attachedSingle(generation);
+            config.write(temp);
+            DurableFiles.fsyncDirectory(temp);
+            DurableFiles.renameNoReplace(temp, directory);
+            DurableFiles.fsyncDirectory(directory.getParent());
+            tenants.put(tenantId, config);
+            timelines.put(tenantId, new ConcurrentHashMap<>());
+        } finally {
+            structureLock.unlock();
+        }
+    }
+
+    /** Creates a root timeline; an existing root timeline with the same id is returned (idempotent). */
+    public Timeline createTimeline(TenantId tenantId, TimelineId timelineId) throws IOException {
+        structureLock.lock();
+        try {
+            checkOpen();
+            Map<TimelineId, Timeline> byId = tenantTimelines(tenantId);
+            Timeline existing = byId.get(timelineId);
+            if (existing != null) {
+                if (existing.ancestor() != null) {
+                    throw new EngineException.Conflict("timeline " + timelineId + " exists as a branch of "
+                            + existing.ancestor().timelineId());
+                }
+                return existing;
+            }
+            Timeline timeline = Timeline.create(tenantId, timelineId, timelineDirectory(tenantId, timelineId),
+                    tenants.get(tenantId).generation(), options.timelineSettings(), resources, null, INITDB_LSN);
+            byId.put(timelineId, timeline);
+            return timeline;
+        } finally {
+            structureLock.unlock();
+        }
+    }
+
+    /**
+     * Creates {@code childId} as a branch of {@code parentId} at {@code lsn}. Idempotent: the same request
+     * again returns the existing branch; a different ancestor or LSN is a conflict.
+     *
+     * @throws EngineException.BadRequest when {@code lsn} is past the parent's last record or below its
+     *                                    GC cutoff or start
+     */
+    public Timeline branch(TenantId tenantId, TimelineId childId, TimelineId parentId, Lsn lsn) throws IOException {
+        structureLock.lock();
+        try {
+            checkOpen();
+            Map<TimelineId, Timeline> byId = tenantTimelines(tenantId);
+            Timeline parent = timeline(tenantId, parentId);
+            Timeline existing = byId.get(childId);
+            if (existing != null) {
+                boolean same = existing.ancestor() != null && existing.ancestor().timelineId().equals(parentId)
+                        && existing.ancestorLsn().equals(lsn);
+                if (!same) {
+                    throw new EngineException.Conflict("timeline " + childId + " already exists with ancestor "
+                            + (existing.ancestor() == null ? "none" : existing.ancestor().timelineId() + " at " + existing.ancestorLsn()));
+                }
+                return existing;
+            }
+            if (lsn.isAfter(parent.lastRecordLsn())) {
+                throw new EngineException.BadRequest("branch LSN " + lsn + " is past the last record LSN "
+                        + parent.lastRecordLsn() + " of timeline " + parentId);
+            }
+            if (lsn.isBefore(parent.gcCutoff())) {
+                throw new EngineException.BadRequest("branch LSN " + lsn + " is below the GC cutoff "
+                        + parent.gcCutoff() + " of timeline " + parentId);
+            }
+            Lsn parentStart = parent.ancestor() == null ? INITDB_LSN : parent.ancestorLsn();
+            if (lsn.isBefore(parentStart)) {
+                throw new EngineException.BadRequest("branch LSN " + lsn + " is before the start " + parentStart
+                        + " of timeline " + parentId);
+            }
+            Timeline child = Timeline.create(tenantId, childId, timelineDirectory(tenantId, childId),
+                    tenants.get(tenantId).generation(), options.timelineSettings(), resources, parent, lsn);
+            byId.put(childId, child);
+            return child;
+        } finally {
+            structureLock.unlock();
+        }
+    }
+
+    /**
+     * Deletes a timeline and its local files. The directory is renamed aside first, so a crash never leaves
+     * a half-deleted timeline that loads.
+     *
+     * @throws EngineException.Conflict when the timeline has children
+     */
+    public void deleteTimeline(TenantId tenantId, TimelineId timelineId) throws IOException {
+        structureLock.lock();
+        try {
+            checkOpen();
+            Timeline timeline = timeline(tenantId, timelineId);
+            if (!timeline.children().isEmpty()) {
+                throw new EngineException.Conflict("timeline " + timelineId + " has child timelines "
+                        + timeline.children().keySet() + "; delete them first");
+            }
+            timeline.close(false);
+            tenantTimelines(tenantId).remove(timelineId);
+            timeline.detachFromAncestor();
+            Path directory = timeline.directory();
+            Path aside = directory.resolveSibling(directory.getFileName() + DurableFiles.TEMP_SUFFIX);
+            DurableFiles.renameNoReplace(directory, aside);
+            DurableFiles.fsyncDirectory(directory.getParent());
+            DurableFiles.deleteRecursively(aside);
+        } finally {
+            structureLock.unlock();
+        }
+    }
+
+    public Timeline timeline(TenantId tenantId, TimelineId timelineId) {
+        Timeline timeline = tenantTimelines(tenantId).get(timelineId);
+        if (timeline == null) {
+            throw new EngineException.NotFound("timeline " + timelineId + " of tenant " + tenantId + " not found");
+        }
+        return timeline;
+    }
+
+    public List<TenantId> tenants() {
+        return tenants.keySet().stream().sorted().toList();
+    }
+
+    public List<Timeline> timelines(TenantId tenantId) {
+        return tenantTimelines(tenantId).values().stream()
+                .sorted(java.util.Comparator.comparing(Timeline::timelineId)).toList();
+    }
+
+    private Map<TimelineId, Timeline> tenantTimelines(TenantId tenantId) {
+        Map<TimelineId, Timeline> byId = timelines.get(tenantId);
+        if (byId == null) {
+            throw new EngineException.NotFound("tenant " + tenantId + " not found");
+        }
+        return byId;
+    }
+
+    private Path tenantDirectory(TenantId tenantId) {
+        return workdir.resolve(TENANTS).resolve(tenantId.hex());
+    }
+
+    private Path timelineDirectory(TenantId tenantId, TimelineId timelineId) {
+        return tenantDirectory(tenantId).resolve(TIMELINES).resolve(timelineId.hex());
+    }
+
+    public Path workdir() {
+        return workdir;
+    }
+
+    public TimelineResources resources() {
+        return resources;
+    }
+
+    private void tick() {
+        for (Map<TimelineId, Timeline> byId : timelines.values()) {
+            for (Timeline timeline : byId.values()) {
+                try {
+                    timeline.freezeIfIdle();
+                } catch (RuntimeException e) {
+                    // A broken or closing timeline; its own calls report the cause.
+                }
+            }
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new EngineException.Broken("engine in " + workdir + " is closed", null);
+        }
+    }
+
+    /** Closes every timeline after flushing in-memory data to layers. */
+    @Override
+    public void close() throws IOException {
+        close(true);
+    }
+
+    /**
+     * Closes every timeline; with {@code flush} false the in-memory data is left to the WAL, as after a crash.
+     */
+    public void close(boolean flush) throws IOException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        ticker.shutdownNow();
+        IOException first = null;
+        // Children first, so no child reads an ancestor that is already closed.
+        List<Timeline> all = new ArrayList<>();
+        for (Map<TimelineId, Timeline> byId : timelines.values()) {
+            all.addAll(byId.values());
+        }
+        all.sort(java.util.Comparator.comparingInt(LocalEngine::depth).reversed());
+        for (Timeline timeline : all) {
+            try {
+                timeline.close(flush);
+            } catch (IOException | RuntimeException e) {
+                if (first == null) {
+                    first = e instanceof IOException io ? io : new IOException(e);
+                }
+            }
+        }
+        resources.background().shutdown();
+        try {
+            resources.background().awaitTermination(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+
+    private static int depth(Timeline timeline) {
+        int depth = 0;
+        for (Timeline t = timeline.ancestor(); t != null; t = t.ancestor()) {
+            depth++;
+        }
+        return depth;
+    }
+}

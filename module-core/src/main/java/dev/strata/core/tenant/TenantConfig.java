@@ -1,0 +1,62 @@
+package dev.strata.core.tenant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.strata.api.Generation;
+import dev.strata.core.io.DurableFiles;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A tenant's {@code config-v1} (TOML): its attachment mode and generation. Written crash-safely; unknown keys
+ * are ignored on read so an older release can read what a newer one wrote.
+ */
+public record TenantConfig(String mode, Generation generation) {
+    static final String FILE = "config-v1";
+    private static final TomlMapper TOML = new TomlMapper();
+
+    public TenantConfig {
+        Objects.requireNonNull(mode, "mode is null");
+        Objects.requireNonNull(generation, "generation is null");
+    }
+
+    public static TenantConfig attachedSingle(Generation generation) {
+        return new TenantConfig("AttachedSingle", generation);
+    }
+
+    static TenantConfig read(Path tenantDirectory) throws IOException {
+        Path file = tenantDirectory.resolve(FILE);
+        JsonNode node;
+        try {
+            node = TOML.readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new IOException("cannot read tenant config " + file + ": " + e.getMessage(), e);
+        }
+        JsonNode mode = node.get("mode");
+        if (mode == null || !mode.isTextual()) {
+            throw new IOException("tenant config " + file + ": key 'mode' is missing or not a string");
+        }
+        JsonNode generation = node.get("generation");
+        Generation parsed = Generation.NONE;
+        if (generation != null) {
+            if (!generation.canConvertToExactIntegral() || generation.asLong() < 0 || generation.asLong() > 0xFFFF_FFFFL) {
+                throw new IOException("tenant config " + file + ": key 'generation' = " + generation
+                        + " is not an unsigned 32-bit integer");
+            }
+            parsed = Generation.of(generation.asLong());
+        }
+        return new TenantConfig(mode.asText(), parsed);
+    }
+
+    void write(Path tenantDirectory) throws IOException {
+        ObjectNode node = TOML.createObjectNode();
+        node.put("mode", mode);
+        if (!generation.isNone()) {
+            node.put("generation", generation.value());
+        }
+        DurableFiles.writeAtomically(tenantDirectory.resolve(FILE), TOML.writeValueAsBytes(node));
+    }
+}

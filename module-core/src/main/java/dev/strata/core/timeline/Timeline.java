@@ -1,0 +1,898 @@
+package dev.strata.core.timeline;
+
+import dev.strata.api.Generation;
+import dev.strata.api.Key;
+import dev.strata.api.LayerFileName;
+import dev.strata.api.LayerName;
+import dev.strata.api.Lsn;
+import dev.strata.api.TenantId;
+import dev.strata.api.TimelineId;
+import dev.strata.core.index.IndexPart;
+import dev.strata.core.index.InvalidIndexException;
+import dev.strata.core.index.LayerMetadata;
+import dev.strata.core.io.DurableFiles;
+import dev.strata.core.layer.CorruptLayerException;
+import dev.strata.core.layer.LayerCursor;
+import dev.strata.core.layer.LayerFile;
+import dev.strata.core.layer.LayerWriter;
+import dev.strata.core.layer.WrittenLayer;
+import dev.strata.core.page.PageEntry;
+import dev.strata.core.page.PageWrite;
+import dev.strata.core.wal.Wal;
+import dev.strata.core.wal.WalAppend;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.stream.Stream;
+
+/**
+ * One branch of a tenant: its WAL, its in-memory and persistent layers, and its index.
+ *
+ * <p>Guarantees:
+ * <ul>
+ *   <li>{@link #ingest} returns only after the batch is durable in the WAL (under the durability setting);
+ *       a batch is one WAL frame, so after a crash it is either wholly readable or not at all.</li>
+ *   <li>A read at LSN {@code L} sees exactly the records with LSN at or below {@code L}, on this timeline
+ *       and, below the branch point, on its ancestors. Reads never see an unacknowledged batch before it is
+ *       durable.</li>
+ *   <li>The index file is the truth: a layer becomes part of the timeline when an index that lists it is
+ *       durably written, and its file is deleted only after an index that no longer lists it is.</li>
+ * </ul>
+ *
+ * <p>Lock order (INVARIANTS 17): {@code maintenanceLock} (compaction, GC, image creation) →
+ * {@code flushLock} → {@code ingestLock} → {@code layerLock}. No lock is held while waiting for an fsync of
+ * the WAL, and readers take none.
+ */
+public final class Timeline {
+    static final String INDEX_FILE = "index_part.json";
+    static final String WAL_DIRECTORY = "wal";
+    private static final String TEMP_DOWNLOAD_SUFFIX = ".temp_download";
+    private static final String EPHEMERAL_PREFIX = "ephemeral-";
+    private static final int READ_RETRIES = 8;
+
+    private final TenantId tenantId;
+    private final TimelineId timelineId;
+    private final Path directory;
+    private final Generation generation;
+    private final TimelineSettings settings;
+    private final TimelineResources resources;
+    private final Timeline ancestor;
+    private final Lsn ancestorLsn;
+    private final Wal wal;
+
+    private final ReentrantLock maintenanceLock = new ReentrantLock();
+    private final ReentrantLock flushLock = new ReentrantLock();
+    private final ReentrantLock ingestLock = new ReentrantLock();
+    private final ReentrantLock layerLock = new ReentrantLock();
+    private final Condition frozenDrained = layerLock.newCondition();
+
+    private volatile LayerMap layers;
+    private volatile IndexPart index;
+    private final AtomicLong lastRecordLsn;
+    private final ConcurrentSkipListMap<TimelineId, Lsn> children = new ConcurrentSkipListMap<>();
+    private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    private final AtomicBoolean compactionScheduled = new AtomicBoolean();
+    private volatile Throwable brokenBy;
+    private volatile Throwable lastBackgroundFailure;
+    private volatile boolean closed;
+
+    private Timeline(TenantId tenantId, TimelineId timelineId, Path directory, Generation generation,
+                     TimelineSettings settings, TimelineResources resources, Timeline ancestor, IndexPart index,
+                     LayerMap layers, Wal wal) {
+        this.tenantId = tenantId;
+        this.timelineId = timelineId;
+        this.directory = directory;
+        this.generation = generation;
+        this.settings = settings;
+        this.resources = resources;
+        this.ancestor = ancestor;
+        this.ancestorLsn = index.metadata().ancestorLsn();
+        this.index = index;
+        this.layers = layers;
+        this.wal = wal;
+        this.lastRecordLsn = new AtomicLong(wal.endLsn().value());
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Creation and loading
+
+    /**
+     * Creates a timeline directory crash-safely: everything is written under {@code <dir>.___temp} and
+     * renamed into place, so a crash leaves either nothing that loads or a complete timeline.
+     *
+     * @param ancestor null for a root timeline
+     * @param startLsn the LSN after which the first record is written (the branch point of a branch)
+     */
+    public static Timeline create(TenantId tenantId, TimelineId timelineId, Path directory, Generation generation,
+                                  TimelineSettings settings, TimelineResources resources, Timeline ancestor,
+                                  Lsn startLsn) throws IOException {
+        if (Files.exists(directory)) {
+            throw new EngineException.Conflict("timeline directory " + directory + " already exists");
+        }
+        Path temp = directory.resolveSibling(directory.getFileName() + DurableFiles.TEMP_SUFFIX);
+        DurableFiles.deleteRecursively(temp);
+        boolean success = false;
+        try {
+            Files.createDirectories(temp.resolve(WAL_DIRECTORY));
+            IndexPart initial = IndexPart.initial(ancestor == null ? null : ancestor.timelineId(),
+                    ancestor == null ? Lsn.INVALID : startLsn, startLsn,
+                    ancestor == null ? startLsn : ancestor.index.metadata().initdbLsn());
+            DurableFiles.writeAtomically(temp.resolve(INDEX_FILE), initial.toJson());
+            try (Wal ignored = Wal.open(temp.resolve(WAL_DIRECTORY), startLsn, settings.wal(), resources.io(),
+                    resources.failpoints())) {
+                // Opening creates the first segment, so the start LSN is recorded durably.
+            }
+            DurableFiles.fsyncDirectory(temp);
+            resources.failpoints().hit("timeline-create-before-rename");
+            DurableFiles.renameNoReplace(temp, directory);
+            DurableFiles.fsyncDirectory(directory.getParent());
+            success = true;
+        } finally {
+            if (!success) {
+                DurableFiles.deleteRecursively(temp);
+            }
+        }
+        return load(tenantId, timelineId, directory, generation, settings, resources, ancestor);
+    }
+
+    /** Reads a timeline's index without loading it (to learn its ancestor before loading). */
+    public static IndexPart readIndex(Path directory) throws IOException {
+        Path file = directory.resolve(INDEX_FILE);
+        try {
+            return IndexPart.parse(Files.readAllBytes(file));
+        } catch (InvalidIndexException e) {
+            throw new IOException("cannot load " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Loads a timeline: removes temp and spill files a crash left, refuses unknown files, deletes layer files
+     * the index does not list, opens the listed layers, and replays the WAL past the disk-consistent LSN.
+     *
+     * @param ancestor the loaded ancestor timeline when the index names one
+     * @throws IOException naming the file when the directory holds a file the node did not write, or a
+     *                     listed layer is missing or of the wrong size
+     */
+    public static Timeline load(TenantId tenantId, TimelineId timelineId, Path directory, Generation generation,
+                                TimelineSettings settings, TimelineResources resources, Timeline ancestor)
+            throws IOException {
+        IndexPart index = readIndex(directory);
+        TimelineId expectedAncestor = index.metadata().ancestorTimeline();
+        if (!Objects.equals(expectedAncestor, ancestor == null ? null : ancestor.timelineId())) {
+            throw new IOException("timeline " + timelineId + " names ancestor " + expectedAncestor + " but was loaded with "
+                    + (ancestor == null ? "none" : ancestor.timelineId()));
+        }
+        Map<LayerName, Path> localLayers = new TreeMap<>();
+        try (Stream<Path> entries = Files.list(directory)) {
+            for (Path path : entries.toList()) {
+                String name = path.getFileName().toString();
+                if (name.equals(INDEX_FILE) || name.equals(WAL_DIRECTORY)) {
+                    continue;
+                }
+                if (name.endsWith(DurableFiles.TEMP_SUFFIX) || name.endsWith(TEMP_DOWNLOAD_SUFFIX)
+                        || name.startsWith(EPHEMERAL_PREFIX)) {
+                    DurableFiles.deleteRecursively(path);
+                    continue;
+                }
+                LayerFileName fileName;
+                try {
+                    fileName = LayerFileName.parse(name);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("unknown file " + path + " in timeline directory; refusing to load timeline "
+                            + timelineId + " (" + e.getMessage() + ")");
+                }
+                LayerMetadata listed = index.layers().get(fileName.name());
+                if (listed == null || !listed.generation().equals(fileName.generation())) {
+                    // Written but never made part of the timeline (a crash between the layer and its index).
+                    Files.delete(path);
+                    continue;
+                }
+                localLayers.put(fileName.name(), path);
+            }
+        }
+        DurableFiles.fsyncDirectory(directory);
+        List<PersistentLayer> opened = new ArrayList<>();
+        boolean success = false;
+        try {
+            for (Map.Entry<LayerName, LayerMetadata> entry : index.layers().entrySet()) {
+                Path path = localLayers.get(entry.getKey());
+                LayerFileName fileName = new LayerFileName(entry.getKey(), entry.getValue().generation());
+                if (path == null) {
+                    throw new IOException("layer " + fileName.localFileName() + " listed in " + directory.resolve(INDEX_FILE)
+                            + " is missing");
+                }
+                long size = Files.size(path);
+                if (size != entry.getValue().fileSize()) {
+                    throw new IOException("layer " + path + " has " + size + " bytes, the index says "
+                            + entry.getValue().fileSize());
+                }
+                opened.add(new PersistentLayer(fileName, size, LayerFile.open(path, resources.cache())));
+            }
+            Wal wal = Wal.open(directory.resolve(WAL_DIRECTORY), index.diskConsistentLsn(), settings.wal(),
+                    resources.io(), resources.failpoints());
+            Timeline timeline = new Timeline(tenantId, timelineId, directory, generation, settings, resources, ancestor,
+                    index, LayerMap.of(opened), wal);
+            timeline.replayWal();
+            if (ancestor != null) {
+                ancestor.children.put(timelineId, timeline.ancestorLsn);
+            }
+            success = true;
+            return timeline;
+        } finally {
+            if (!success) {
+                for (PersistentLayer layer : opened) {
+                    layer.file().close();
+                }
+            }
+        }
+    }
+
+    private void replayWal() throws IOException {
+        Lsn from = index.diskConsistentLsn();
+        if (wal.endLsn().isBefore(from)) {
+            throw new IOException("WAL of timeline " + timelineId + " ends at " + wal.endLsn()
+                    + ", before the disk-consistent LSN " + from + " of its index");
+        }
+        wal.replay(from, (entries, frameEnd) -> {
+            InMemoryLayer open = openLayerForWrite();
+            for (PageEntry entry : entries) {
+                open.put(entry.key(), entry.lsn(), entry.record());
+            }
+            if (open.bytes() >= settings.checkpointDistance()) {
+                freezeOpen(frameEnd.plus(1));
+            }
+        });
+        lastRecordLsn.set(wal.endLsn().value());
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Writes
+
+    /**
+     * Appends a batch and returns its commit LSN (the LSN of its last record) once durable.
+     *
+     * @throws EngineException.BadRequest for an empty batch, the key {@link Key#MAX}, or a batch too large
+     *                                    for one WAL segment
+     * @throws EngineException.Broken when the timeline cannot accept writes any more
+     */
+    public Lsn ingest(List<PageWrite> batch) throws IOException {
+        checkUsable();
+        if (batch.isEmpty()) {
+            throw new EngineException.BadRequest("empty batch for timeline " + timelineId);
+        }
+        for (PageWrite write : batch) {
+            if (write.key().equals(Key.MAX)) {
+                throw new EngineException.BadRequest("key " + Key.MAX + " is reserved as the end of the key space");
+            }
+        }
+        awaitFrozenCapacity();
+        WalAppend append;
+        ingestLock.lock();
+        try {
+            checkUsable();
+            try {
+                append = wal.append(batch);
+            } catch (IllegalArgumentException e) {
+                throw new EngineException.BadRequest(e.getMessage());
+            }
+            InMemoryLayer open = openLayerForWrite();
+            List<Lsn> lsns = append.recordLsns();
+            for (int i = 0; i < batch.size(); i++) {
+                open.put(batch.get(i).key(), lsns.get(i), batch.get(i).record());
+            }
+            if (open.bytes() >= settings.checkpointDistance()) {
+                freezeOpen(append.endLsn().plus(1));
+            }
+        } catch (IOException e) {
+            markBroken(e);
+            throw e;
+        } finally {
+            ingestLock.unlock();
+        }
+        try {
+            wal.waitDurable(append.endLsn());
+        } catch (IOException e) {
+            // The records may or may not be on disk: never acknowledge, never flush them.
+            markBroken(e);
+            throw e;
+        }
+        lastRecordLsn.accumulateAndGet(append.endLsn().value(), Math::max);
+        return append.endLsn();
+    }
+
+    private void awaitFrozenCapacity() throws IOException {
+        layerLock.lock();
+        try {
+            while (layers.frozen().size() >= settings.maxFrozenLayers()) {
+                checkUsable();
+                scheduleFlush();
+                try {
+                    frozenDrained.await(100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while waiting for flush", e);
+                }
+            }
+        } finally {
+            layerLock.unlock();
+        }
+    }
+
+    /** The open layer, created on first use. Caller holds the ingest lock (or is loading). */
+    private InMemoryLayer openLayerForWrite() {
+        LayerMap current = layers;
+        if (current.open() != null) {
+            return current.open();
+        }
+        layerLock.lock();
+        try {
+            Lsn start = current.frozen().isEmpty() ? index.diskConsistentLsn().plus(1) : current.frozen().getLast().lsnEnd();
+            InMemoryLayer open = new InMemoryLayer(start);
+            layers = layers.withOpen(open);
+            return open;
+        } finally {
+            layerLock.unlock();
+        }
+    }
+
+    /** Freezes the open layer at {@code end} (exclusive). Caller holds the ingest lock (or is loading). */
+    private void freezeOpen(Lsn end) {
+        layerLock.lock();
+        try {
+            InMemoryLayer open = layers.open();
+            if (open == null || open.isEmpty()) {
+                return;
+            }
+            open.freeze(end);
+            layers = layers.withOpenFrozen();
+        } finally {
+            layerLock.unlock();
+        }
+        scheduleFlush();
+    }
+
+    /** Freezes the open layer if it is older than the checkpoint timeout. Called by the engine's ticker. */
+    public void freezeIfIdle() {
+        InMemoryLayer open = layers.open();
+        if (open == null || open.isEmpty() || open.ageNanos() < settings.checkpointTimeout().toNanos()) {
+            return;
+        }
+        ingestLock.lock();
+        try {
+            freezeOpen(Lsn.of(lastRecordLsn.get() + 1));
+        } finally {
+            ingestLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Flush
+
+    private void scheduleFlush() {
+        if (closed || !flushScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            resources.background().execute(() -> {
+                flushScheduled.set(false);
+                try {
+                    flushFrozen();
+                } catch (IOException | RuntimeException e) {
+                    lastBackgroundFailure = e;
+                    // Retried at the next freeze or checkpoint; writers are held back meanwhile.
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            flushScheduled.set(false);
+        }
+    }
+
+    /**
+     * Freezes the open layer and flushes every frozen layer, returning when all records acknowledged before
+     * the call are in persistent layers listed by the index.
+     */
+    public void checkpoint() throws IOException {
+        checkUsable();
+        ingestLock.lock();
+        try {
+            freezeOpen(Lsn.of(lastRecordLsn.get() + 1));
+        } finally {
+            ingestLock.unlock();
+        }
+        flushFrozen();
+    }
+
+    /** Flushes frozen layers oldest first; one flush at a time per timeline. */
+    void flushFrozen() throws IOException {
+        flushLock.lock();
+        try {
+            while (true) {
+                checkUsable();
+                List<InMemoryLayer> frozen = layers.frozen();
+                if (frozen.isEmpty()) {
+                    return;
+                }
+                flushOne(frozen.getFirst());
+            }
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    private void flushOne(InMemoryLayer frozen) throws IOException {
+        Lsn end = frozen.lsnEnd();
+        // A layer must never hold records the WAL may lose: the index would then claim LSNs that a restart
+        // could hand out again.
+        wal.waitDurable(end.plus(-1));
+        WrittenLayer written;
+        try (LayerWriter writer = LayerWriter.delta(directory, frozen.lsnStart(), end, generation, settings.layerWrite(),
+                resources.io(), resources.failpoints())) {
+            for (PageEntry entry : frozen.entriesInOrder()) {
+                writer.add(entry);
+            }
+            written = writer.finish(Key.MIN, Key.MAX);
+        }
+        PersistentLayer layer = null;
+        boolean success = false;
+        try {
+            resources.failpoints().hit("flush-before-index");
+            layer = new PersistentLayer(written.fileName(), written.fileSize(), LayerFile.open(written.path(), resources.cache()));
+            layerLock.lock();
+            try {
+                NavigableMap<LayerName, LayerMetadata> listed = new TreeMap<>(index.layers());
+                listed.put(layer.name(), layer.metadata());
+                IndexPart next = withLsnHistory(index.withLayers(listed, end.plus(-1)), end.plus(-1));
+                writeIndex(next);
+                layers = layers.withFlushed(frozen, layer);
+                frozenDrained.signalAll();
+            } finally {
+                layerLock.unlock();
+            }
+            success = true;
+        } finally {
+            if (!success) {
+                if (layer != null) {
+                    layer.file().close();
+                }
+                if (!written.reused()) {
+                    Files.deleteIfExists(written.path());
+                }
+            }
+        }
+        resources.failpoints().hit("flush-after-index");
+        wal.trim(index.diskConsistentLsn());
+        if (layers.l0().size() >= settings.compactionThreshold()) {
+            scheduleCompaction();
+        }
+    }
+
+    private void scheduleCompaction() {
+        if (closed || !compactionScheduled.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            resources.background().execute(() -> {
+                compactionScheduled.set(false);
+                try {
+                    compact();
+                } catch (IOException | RuntimeException e) {
+                    lastBackgroundFailure = e;
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            compactionScheduled.set(false);
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Index
+
+    /** Validates and durably writes the index, then makes it current. Caller holds the layer lock. */
+    void writeIndex(IndexPart next) throws IOException {
+        if (!layerLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("index written without the layer lock");
+        }
+        try {
+            next.validate();
+        } catch (InvalidIndexException e) {
+            throw new IllegalStateException("refusing to write an invalid index for timeline " + timelineId + ": "
+                    + e.getMessage(), e);
+        }
+        resources.failpoints().hit("index-before-write");
+        DurableFiles.writeAtomically(directory.resolve(INDEX_FILE), next.toJson());
+        index = next;
+    }
+
+    private IndexPart withLsnHistory(IndexPart next, Lsn lsn) {
+        return next.withPreserved(LsnHistory.FIELD, LsnHistory.from(index).with(resources.clock().instant(), lsn).toJson());
+    }
+
+    /**
+     * Replaces persistent layers: writes an index without {@code removed} and with {@code added}, switches
+     * the layer map, then deletes the removed files. If the index cannot be written, nothing changes and
+     * the caller still owns the added files.
+     */
+    void replaceLayers(Collection<PersistentLayer> removed, Collection<PersistentLayer> added, Lsn newGcCutoff)
+            throws IOException {
+        layerLock.lock();
+        try {
+            NavigableMap<LayerName, LayerMetadata> listed = new TreeMap<>(index.layers());
+            for (PersistentLayer layer : removed) {
+                listed.remove(layer.name());
+            }
+            for (PersistentLayer layer : added) {
+                listed.put(layer.name(), layer.metadata());
+            }
+            IndexPart next = index.withLayers(listed, index.diskConsistentLsn());
+            if (newGcCutoff != null) {
+                next = next.withGcCutoff(newGcCutoff);
+            }
+            writeIndex(next);
+            layers = layers.withReplaced(removed, added);
+        } finally {
+            layerLock.unlock();
+        }
+        for (PersistentLayer layer : removed) {
+            layer.file().close();
+            Files.deleteIfExists(directory.resolve(layer.fileName().localFileName()));
+        }
+        if (!removed.isEmpty()) {
+            DurableFiles.fsyncDirectory(directory);
+        }
+    }
+
+    /** Persists a new GC cutoff before anything below it is deleted. */
+    void persistGcCutoff(Lsn cutoff) throws IOException {
+        layerLock.lock();
+        try {
+            writeIndex(index.withGcCutoff(cutoff));
+        } finally {
+            layerLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Reads
+
+    /**
+     * The page of {@code key} as of {@code lsn}, or null when the key has no value at that LSN.
+     *
+     * @throws EngineException.BadRequest when {@code lsn} is past the last record or below the GC cutoff
+     */
+    public byte[] get(Key key, Lsn lsn) throws IOException {
+        checkReadLsn(lsn);
+        return reconstruct(key, lsn);
+    }
+
+    /** Pages of several keys at one LSN; a null element for a key without a value. */
+    public List<byte[]> getBatch(List<Key> keys, Lsn lsn) throws IOException {
+        checkReadLsn(lsn);
+        List<byte[]> out = new ArrayList<>(keys.size());
+        for (Key key : keys) {
+            out.add(reconstruct(key, lsn));
+        }
+        return out;
+    }
+
+    /** Every key in [from, to) that has a value at {@code lsn}, with its page, in key order. */
+    public NavigableMap<Key, byte[]> scan(Key from, Key to, Lsn lsn) throws IOException {
+        checkReadLsn(lsn);
+        NavigableMap<Key, byte[]> out = new TreeMap<>();
+        for (Key key : keysAt(from, to, lsn)) {
+            byte[] page = reconstruct(key, lsn);
+            if (page != null) {
+                out.put(key, page);
+            }
+        }
+        return out;
+    }
+
+    private void checkReadLsn(Lsn lsn) {
+        if (brokenBy != null) {
+            throw new EngineException.Broken("timeline " + timelineId + " is broken: " + brokenBy.getMessage(), brokenBy);
+        }
+        Lsn last = lastRecordLsn();
+        if (lsn.isAfter(last)) {
+            throw new EngineException.BadRequest("LSN " + lsn + " is past the last record LSN " + last
+                    + " of timeline " + timelineId);
+        }
+        Lsn cutoff = index.metadata().latestGcCutoffLsn();
+        if (lsn.isBefore(cutoff)) {
+            throw new EngineException.BadRequest("LSN " + lsn + " is below the GC cutoff " + cutoff
+                    + " of timeline " + timelineId);
+        }
+        Lsn floor = ancestor == null ? index.metadata().initdbLsn() : ancestorLsn;
+        if (lsn.isBefore(floor)) {
+            throw new EngineException.BadRequest("LSN " + lsn + " is before the start " + floor + " of timeline " + timelineId);
+        }
+    }
+
+    /** Rebuilds a page without range checks; used by reads, image creation and children. */
+    byte[] reconstruct(Key key, Lsn lsn) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                List<PageEntry> collected = new ArrayList<>();
+                Timeline timeline = this;
+                long ceiling = lsn.value() + 1;
+                while (!timeline.collect(key, ceiling, collected) && timeline.ancestor != null) {
+                    ceiling = timeline.ancestorLsn.value() + 1;
+                    timeline = timeline.ancestor;
+                }
+                return apply(collected);
+            } catch (ClosedChannelException e) {
+                // A layer was replaced (compaction, GC) while we read it: take a new snapshot.
+                if (attempt >= READ_RETRIES) {
+                    throw e;
+                }
+            } catch (CorruptLayerException e) {
+                markBroken(e);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Adds this timeline's values of {@code key} below {@code ceiling}, newest first, and returns true when
+     * the page is complete (an initialising record was found, or an image layer settles it).
+     */
+    private boolean collect(Key key, long ceiling, List<PageEntry> out) throws IOException {
+        LayerMap map = layers;
+        for (InMemoryLayer layer : map.inMemoryNewestFirst()) {
+            if (layer.lsnStart().value() >= ceiling) {
+                continue;
+            }
+            int before = out.size();
+            layer.collect(key, 0, ceiling, out);
+            if (endsAtInitialising(out, before)) {
+                return true;
+            }
+        }
+        PersistentLayer image = map.bestImage(key, ceiling);
+        long floor = image == null ? 0 : image.lsnStart() + 1;
+        for (PersistentLayer delta : map.deltas()) {
+            if (delta.lsnStart() >= ceiling || delta.lsnEnd() <= floor || !delta.containsKey(key)) {
+                continue;
+            }
+            int before = out.size();
+            delta.file().collect(key, floor, ceiling, out);
+            if (endsAtInitialising(out, before)) {
+                return true;
+            }
+        }
+        if (image != null) {
+            // The image layer covers the key: either it holds the page, or the page did not exist then.
+            image.file().collect(key, image.lsnStart(), image.lsnStart() + 1, out);
+            return true;
+        }
+        return false;
+    }
+
+    /** True (after dropping everything older) when the entries added since {@code from} hold an initialising one. */
+    private static boolean endsAtInitialising(List<PageEntry> entries, int from) {
+        for (int i = from; i < entries.size(); i++) {
+            if (entries.get(i).record().initializes()) {
+                entries.subList(i + 1, entries.size()).clear();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private byte[] apply(List<PageEntry> newestFirst) {
+        if (newestFirst.isEmpty()) {
+            return null;
+        }
+        byte[] page = null;
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            page = resources.redo().apply(page, newestFirst.get(i).record());
+        }
+        return page;
+    }
+
+    /** Keys in [from, to) with any value at or below {@code lsn}, here or in ancestors below the branch point. */
+    Set<Key> keysAt(Key from, Key to, Lsn lsn) throws IOException {
+        Set<Key> keys = new TreeSet<>();
+        Timeline timeline = this;
+        long ceiling = lsn.value() + 1;
+        while (timeline != null) {
+            LayerMap map = timeline.layers;
+            for (InMemoryLayer layer : map.inMemoryNewestFirst()) {
+                layer.keys(from, to, ceiling, keys);
+            }
+            for (PersistentLayer layer : map.persistent()) {
+                if (layer.lsnStart() >= ceiling || layer.name().keyEnd().compareTo(from) <= 0
+                        || layer.name().keyStart().compareTo(to) >= 0) {
+                    continue;
+                }
+                try (LayerCursor cursor = layer.file().scan(from, to)) {
+                    while (cursor.next()) {
+                        if (cursor.entry().lsn().value() < ceiling) {
+                            keys.add(cursor.entry().key());
+                        }
+                    }
+                }
+            }
+            if (timeline.ancestor != null) {
+                ceiling = timeline.ancestorLsn.value() + 1;
+            }
+            timeline = timeline.ancestor;
+        }
+        return keys;
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Maintenance
+
+    /** Runs L0 compaction and image creation now if their thresholds are met. */
+    public CompactionResult compact() throws IOException {
+        checkUsable();
+        maintenanceLock.lock();
+        try {
+            return new Compaction(this).run();
+        } finally {
+            maintenanceLock.unlock();
+        }
+    }
+
+    /** Runs garbage collection now: advances the cutoff and deletes layers no read can need. */
+    public GcResult gc() throws IOException {
+        checkUsable();
+        maintenanceLock.lock();
+        try {
+            return new GarbageCollection(this).run();
+        } finally {
+            maintenanceLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------------
+    // Accessors for the engine and this package
+
+    public TenantId tenantId() {
+        return tenantId;
+    }
+
+    public TimelineId timelineId() {
+        return timelineId;
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    public Generation generation() {
+        return generation;
+    }
+
+    public Timeline ancestor() {
+        return ancestor;
+    }
+
+    /** The branch point, or {@link Lsn#INVALID} for a root timeline. */
+    public Lsn ancestorLsn() {
+        return ancestorLsn;
+    }
+
+    public Lsn lastRecordLsn() {
+        return Lsn.of(lastRecordLsn.get());
+    }
+
+    public Lsn diskConsistentLsn() {
+        return index.diskConsistentLsn();
+    }
+
+    public Lsn gcCutoff() {
+        return index.metadata().latestGcCutoffLsn();
+    }
+
+    public IndexPart index() {
+        return index;
+    }
+
+    /** Children and their branch points. */
+    public Map<TimelineId, Lsn> children() {
+        return Map.copyOf(children);
+    }
+
+    /** Names of the persistent layers, for tools and tests. */
+    public List<LayerFileName> layerFileNames() {
+        return layers.persistent().stream().map(PersistentLayer::fileName).sorted(
+                java.util.Comparator.comparing(LayerFileName::name)).toList();
+    }
+
+    /** Number of frozen layers waiting for flush. */
+    public int frozenLayerCount() {
+        return layers.frozen().size();
+    }
+
+    public Throwable lastBackgroundFailure() {
+        return lastBackgroundFailure;
+    }
+
+    public boolean isBroken() {
+        return brokenBy != null;
+    }
+
+    TimelineSettings settings() {
+        return settings;
+    }
+
+    TimelineResources resources() {
+        return resources;
+    }
+
+    LayerMap layers() {
+        return layers;
+    }
+
+    /** Tells the ancestor this branch is gone, so GC stops keeping its branch point. */
+    public void detachFromAncestor() {
+        if (ancestor != null) {
+            ancestor.children.remove(timelineId);
+        }
+    }
+
+    void markBroken(Throwable cause) {
+        if (brokenBy == null) {
+            brokenBy = cause;
+        }
+    }
+
+    private void checkUsable() {
+        if (closed) {
+            throw new EngineException.Broken("timeline " + timelineId + " is shut down", null);
+        }
+        if (brokenBy != null) {
+            throw new EngineException.Broken("timeline " + timelineId + " is broken: " + brokenBy.getMessage(), brokenBy);
+        }
+    }
+
+    /**
+     * Stops the timeline. With {@code flush}, freezes and flushes in-memory data first (a clean shutdown);
+     * without, the WAL alone keeps it (as after a crash).
+     */
+    public void close(boolean flush) throws IOException {
+        if (closed) {
+            return;
+        }
+        try {
+            if (flush && brokenBy == null) {
+                checkpoint();
+            }
+        } finally {
+            closed = true;
+            maintenanceLock.lock();
+            flushLock.lock();
+            try {
+                wal.close();
+                for (PersistentLayer layer : layers.persistent()) {
+                    layer.file().close();
+                }
+            } finally {
+                flushLock.unlock();
+                maintenanceLock.unlock();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Timeline[tenant=" + tenantId + ", timeline=" + timelineId + ", generation=" + generation + "]";
+    }
+}

@@ -1,0 +1,25 @@
+package dev.strata.core.timeline;
+
+import dev.strata.core.failpoint.Failpoints;
+import dev.strata.core.io.FileIo;
+import dev.strata.core.layer.BlockCache;
+import dev.strata.core.page.Redo;
+import java.time.Clock;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+
+/**
+ * What every timeline of a node shares: the block cache, redo handlers, failpoints, the file opener and the
+ * pool that runs flushes and compactions.
+ */
+public record TimelineResources(BlockCache cache, Redo redo, Failpoints failpoints, FileIo io,
+                                ExecutorService background, Clock clock) {
+    public TimelineResources {
+        Objects.requireNonNull(cache, "cache is null");
+        Objects.requireNonNull(redo, "redo is null");
+        Objects.requireNonNull(failpoints, "failpoints is null");
+        Objects.requireNonNull(io, "io is null");
+        Objects.requireNonNull(background, "background is null");
+        Objects.requireNonNull(clock, "clock is null");
+    }
+}
