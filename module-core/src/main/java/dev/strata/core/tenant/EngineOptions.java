@@ -42,4 +42,8 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
     public EngineOptions withIo(FileIo fileIo) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, fileIo);
     }
+
+    public EngineOptions withBackgroundThreads(int threads) {
+        return new EngineOptions(timelineSettings, blockCacheBytes, threads, failpoints, io);
+    }
 }
