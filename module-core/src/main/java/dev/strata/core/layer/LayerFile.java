@@ -1,0 +1,376 @@
+package dev.strata.core.layer;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.strata.api.DeltaLayerName;
+import dev.strata.api.ImageLayerName;
+import dev.strata.api.Key;
+import dev.strata.api.LayerFileName;
+import dev.strata.api.LayerName;
+import dev.strata.api.Lsn;
+import dev.strata.api.PageRecord;
+import dev.strata.core.page.PageEntry;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedByInterruptException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An open, immutable layer file (format in {@link LayerFormat}).
+ *
+ * <p>{@link #open} reads and checks the trailer, summary and block index and keeps the index in memory; data
+ * blocks are read on demand with positional reads and their checksums checked when read. Point lookups go
+ * through the node-wide {@link BlockCache}; scans and {@link #verify()} read past it, so that one pass over a
+ * whole layer (compaction, scrubbing) does not evict the blocks that lookups reuse.
+ *
+ * <p>Thread-safe: any number of threads may call {@link #collect} and {@link #scan} concurrently. Calls after
+ * {@link #close()} fail with an {@link IOException}.
+ */
+public final class LayerFile implements AutoCloseable {
+    private final Path path;
+    private final LayerFileName fileName;
+    private final LayerSummary summary;
+    private final long fileSize;
+    private final BlockIndex index;
+    private final BlockCache cache;
+    private final long identity;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object reopenLock = new Object();
+    private volatile FileChannel channel;
+
+    private LayerFile(Path path, LayerFileName fileName, LayerSummary summary, long fileSize, BlockIndex index,
+                      BlockCache cache, FileChannel channel) {
+        this.path = requireNonNull(path, "path is null");
+        this.fileName = requireNonNull(fileName, "fileName is null");
+        this.summary = requireNonNull(summary, "summary is null");
+        this.fileSize = fileSize;
+        this.index = requireNonNull(index, "index is null");
+        this.cache = requireNonNull(cache, "cache is null");
+        this.channel = requireNonNull(channel, "channel is null");
+        this.identity = cache.newFileIdentity();
+    }
+
+    /**
+     * Opens a layer file: parses its name, reads the trailer, summary and index, checks their checksums and
+     * that the summary's kind and ranges equal those of the name.
+     *
+     * @throws dev.strata.api.InvalidInputException when the file name is not a layer file name
+     * @throws CorruptLayerException                naming the file and offset when the contents are not a valid
+     *                                              layer or do not match the name
+     */
+    public static LayerFile open(Path path, BlockCache cache) throws IOException {
+        requireNonNull(path, "path is null");
+        requireNonNull(cache, "cache is null");
+        LayerFileName fileName = LayerFileName.parse(path.getFileName().toString());
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+        boolean success = false;
+        try {
+            long fileSize = channel.size();
+            if (fileSize < LayerFormat.TRAILER_BYTES + LayerFormat.SUMMARY_BYTES + LayerFormat.CHECKSUM_BYTES) {
+                throw new CorruptLayerException(path, 0, "file of " + fileSize + " bytes is too short for a layer: truncated");
+            }
+            long trailerOffset = fileSize - LayerFormat.TRAILER_BYTES;
+            byte[] trailerBytes = readFully(path, channel, trailerOffset, LayerFormat.TRAILER_BYTES);
+            LayerFormat.Trailer trailer = LayerFormat.decodeTrailer(path, fileSize, trailerBytes);
+            // Index and summary are adjacent: one read for both.
+            byte[] metadata = readFully(path, channel, trailer.indexOffset(), trailer.indexLength() + trailer.summaryLength());
+            byte[] summaryBytes = Arrays.copyOfRange(metadata, trailer.indexLength(), metadata.length);
+            LayerSummary summary = LayerFormat.decodeSummary(path, trailer.summaryOffset(), summaryBytes);
+            checkMatchesName(path, trailer.summaryOffset(), summary, fileName.name());
+            BlockIndex index = BlockIndex.decode(path, trailer.indexOffset(),
+                    Arrays.copyOf(metadata, trailer.indexLength()), summary);
+            LayerFile file = new LayerFile(path, fileName, summary, fileSize, index, cache, channel);
+            success = true;
+            return file;
+        } finally {
+            if (!success) {
+                channel.close();
+            }
+        }
+    }
+
+    private static void checkMatchesName(Path path, long offset, LayerSummary summary, LayerName name)
+            throws CorruptLayerException {
+        if (summary.delta() != isDeltaName(name) || !summary.keyStart().equals(name.keyStart())
+                || !summary.keyEnd().equals(name.keyEnd()) || !summary.lsnStart().equals(name.lsnStart())
+                || !summary.lsnEnd().equals(name.lsnEnd())) {
+            throw new CorruptLayerException(path, offset, "summary describes a " + (summary.delta() ? "delta" : "image")
+                    + " of keys " + summary.keyStart() + ".." + summary.keyEnd() + " and LSNs " + summary.lsnStart()
+                    + ".." + summary.lsnEnd() + ", which is not the layer the file name " + name.text() + " names");
+        }
+    }
+
+    private static boolean isDeltaName(LayerName name) {
+        return switch (name) {
+            case DeltaLayerName ignored -> true;
+            case ImageLayerName ignored -> false;
+        };
+    }
+
+    public LayerFileName fileName() {
+        return fileName;
+    }
+
+    public LayerSummary summary() {
+        return summary;
+    }
+
+    public long fileSize() {
+        return fileSize;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * Appends to {@code out} the entries for {@code key} whose LSN is in {@code [floorInclusive,
+     * ceilingExclusive)}, comparing raw LSN values as unsigned numbers, newest first. Reads only the blocks
+     * whose range can hold such an entry, through the cache.
+     *
+     * @throws CorruptLayerException when a block read fails its checksum; {@code out} is left unchanged
+     */
+    public void collect(Key key, long floorInclusive, long ceilingExclusive, List<PageEntry> out) throws IOException {
+        requireNonNull(key, "key is null");
+        requireNonNull(out, "out is null");
+        ensureOpen();
+        if (Long.compareUnsigned(floorInclusive, ceilingExclusive) >= 0
+                || key.compareTo(summary.keyStart()) < 0 || key.compareTo(summary.keyEnd()) >= 0
+                || Long.compareUnsigned(ceilingExclusive, summary.lsnStart().value()) <= 0
+                || Long.compareUnsigned(floorInclusive, summary.lsnEnd().value()) >= 0) {
+            return;
+        }
+        List<PageEntry> found = null;
+        int blockNumber = index.firstBlockEndingAtOrAfter(key, floorInclusive);
+        for (; blockNumber < index.blockCount() && index.startsBefore(blockNumber, key, ceilingExclusive); blockNumber++) {
+            DataBlock block = readBlock(blockNumber, true);
+            for (int entry = block.lowerBound(key, floorInclusive); entry < block.entryCount(); entry++) {
+                if (!block.hasKey(entry, key) || Long.compareUnsigned(block.lsnAt(entry), ceilingExclusive) >= 0) {
+                    break;
+                }
+                if (found == null) {
+                    found = new ArrayList<>();
+                }
+                found.add(new PageEntry(key, Lsn.of(block.lsnAt(entry)), block.recordAt(entry)));
+            }
+        }
+        if (found != null) {
+            out.addAll(found.reversed());
+        }
+    }
+
+    /**
+     * Entries with {@code fromInclusive <= key < toExclusive} in (key, LSN) order. Blocks are read as the
+     * cursor reaches them; a cached block is used, but blocks read by a scan are not added to the cache.
+     */
+    public LayerCursor scan(Key fromInclusive, Key toExclusive) throws IOException {
+        requireNonNull(fromInclusive, "fromInclusive is null");
+        requireNonNull(toExclusive, "toExclusive is null");
+        ensureOpen();
+        return new ScanCursor(fromInclusive, toExclusive);
+    }
+
+    /**
+     * Reads every block from disk (not from the cache), checks its checksum, decodes every entry and checks
+     * that entries are in order, inside the layer's ranges, agree with the index, and (for an image) are
+     * page images at the image LSN.
+     *
+     * @throws CorruptLayerException naming the file and the offset of the first bad block
+     */
+    public LayerVerification verify() throws IOException {
+        ensureOpen();
+        long entries = 0;
+        Key previousKey = null;
+        long previousLsn = 0;
+        for (int blockNumber = 0; blockNumber < index.blockCount(); blockNumber++) {
+            DataBlock block = DataBlock.decode(path, index.offset(blockNumber),
+                    read(index.offset(blockNumber), index.length(blockNumber)), index.entryCount(blockNumber));
+            for (int entry = 0; entry < block.entryCount(); entry++) {
+                PageEntry pageEntry = block.entryAt(entry);
+                long lsn = pageEntry.lsn().value();
+                String problem = null;
+                if (previousKey != null && BlockIndex.compare(pageEntry.key(), lsn, previousKey, previousLsn) <= 0) {
+                    problem = "is not after the previous entry";
+                } else if (!fileName.name().containsKey(pageEntry.key())) {
+                    problem = "is outside the key range";
+                } else if (pageEntry.lsn().compareTo(summary.lsnStart()) < 0
+                        || pageEntry.lsn().compareTo(summary.lsnEnd()) >= 0) {
+                    problem = "is outside the LSN range";
+                } else if (!summary.delta() && !(pageEntry.record() instanceof PageRecord.Image)) {
+                    problem = "is not a page image in an image layer";
+                } else if (entry == 0 && BlockIndex.compare(pageEntry.key(), lsn, index.firstKey(blockNumber),
+                        index.firstLsn(blockNumber)) != 0) {
+                    problem = "is not the first entry the index names";
+                } else if (entry == block.entryCount() - 1 && BlockIndex.compare(pageEntry.key(), lsn,
+                        index.lastKey(blockNumber), index.lastLsn(blockNumber)) != 0) {
+                    problem = "is not the last entry the index names";
+                }
+                if (problem != null) {
+                    throw new CorruptLayerException(path, block.fileOffset(), "entry " + entry + " of the block, "
+                            + pageEntry.key() + "@" + pageEntry.lsn() + ", " + problem);
+                }
+                previousKey = pageEntry.key();
+                previousLsn = lsn;
+            }
+            entries += block.entryCount();
+        }
+        if (entries != summary.entryCount()) {
+            throw new CorruptLayerException(path, fileSize - LayerFormat.TRAILER_BYTES, "blocks hold " + entries
+                    + " entries, the summary says " + summary.entryCount());
+        }
+        return new LayerVerification(index.blockCount(), entries, fileSize);
+    }
+
+    /** Closes the file and drops its blocks from the cache. Idempotent. */
+    @Override
+    public void close() throws IOException {
+        if (closed.compareAndSet(false, true)) {
+            try {
+                channel.close();
+            } finally {
+                cache.invalidate(identity);
+            }
+        }
+    }
+
+    private DataBlock readBlock(int blockNumber, boolean populateCache) throws IOException {
+        long offset = index.offset(blockNumber);
+        DataBlock block = cache.get(identity, offset);
+        if (block != null) {
+            return block;
+        }
+        block = DataBlock.decode(path, offset, read(offset, index.length(blockNumber)), index.entryCount(blockNumber));
+        if (populateCache) {
+            cache.put(identity, offset, block);
+            if (closed.get()) {
+                // close() ran while this block was read: drop it again, nobody can ask for it any more.
+                cache.invalidate(identity);
+            }
+        }
+        return block;
+    }
+
+    private byte[] read(long offset, int length) throws IOException {
+        while (true) {
+            ensureOpen();
+            FileChannel current = channel;
+            try {
+                return readFully(path, current, offset, length);
+            } catch (ClosedByInterruptException e) {
+                // The interrupted caller was cancelled: it gets the error, the file is reopened for the others.
+                reopen(current);
+                throw e;
+            } catch (ClosedChannelException e) {
+                // Another thread's interrupt closed the shared channel under this read: reopen and retry.
+                reopen(current);
+            }
+        }
+    }
+
+    /** Replaces a channel that an interrupt closed, unless the file itself was closed or already reopened. */
+    private void reopen(FileChannel failed) throws IOException {
+        synchronized (reopenLock) {
+            ensureOpen();
+            if (channel == failed) {
+                channel = FileChannel.open(path, StandardOpenOption.READ);
+                if (closed.get()) {
+                    channel.close();
+                }
+            }
+        }
+    }
+
+    private static byte[] readFully(Path path, FileChannel channel, long offset, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining()) {
+            int read = channel.read(buffer, offset + buffer.position());
+            if (read < 0) {
+                throw new EOFException("layer file " + path + " ends before offset " + (offset + length));
+            }
+        }
+        return buffer.array();
+    }
+
+    private void ensureOpen() throws IOException {
+        if (closed.get()) {
+            throw new ClosedChannelException();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "LayerFile[" + path + ", " + summary.entryCount() + " entries in " + summary.blockCount() + " blocks]";
+    }
+
+    /** Reads forward block by block; see {@link #scan}. */
+    private final class ScanCursor implements LayerCursor {
+        private final Key toExclusive;
+        private final Key fromInclusive;
+        private int blockNumber;
+        private DataBlock block;
+        private int position;
+        private PageEntry current;
+        private boolean done;
+
+        ScanCursor(Key fromInclusive, Key toExclusive) {
+            this.fromInclusive = fromInclusive;
+            this.toExclusive = toExclusive;
+            this.blockNumber = index.firstBlockEndingAtOrAfter(fromInclusive, 0L);
+            this.done = fromInclusive.compareTo(toExclusive) >= 0;
+        }
+
+        @Override
+        public boolean next() throws IOException {
+            current = null;
+            ensureOpen();
+            while (!done) {
+                if (block == null) {
+                    if (blockNumber >= index.blockCount() || index.firstKey(blockNumber).compareTo(toExclusive) >= 0) {
+                        done = true;
+                        break;
+                    }
+                    block = readBlock(blockNumber, false);
+                    position = block.lowerBound(fromInclusive, 0L);
+                }
+                if (position < block.entryCount()) {
+                    Key key = block.keyAt(position);
+                    if (key.compareTo(toExclusive) >= 0) {
+                        done = true;
+                        break;
+                    }
+                    current = new PageEntry(key, Lsn.of(block.lsnAt(position)), block.recordAt(position));
+                    position++;
+                    return true;
+                }
+                block = null;
+                blockNumber++;
+            }
+            return false;
+        }
+
+        @Override
+        public PageEntry entry() {
+            if (current == null) {
+                throw new IllegalStateException(done ? "the cursor is exhausted" : "next() was not called",
+                        new NoSuchElementException());
+            }
+            return current;
+        }
+
+        @Override
+        public void close() {
+            done = true;
+            current = null;
+            block = null;
+        }
+    }
+}
