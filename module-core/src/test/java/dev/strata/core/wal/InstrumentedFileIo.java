@@ -1,0 +1,171 @@
+package dev.strata.core.wal;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.strata.core.io.FileIo;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A {@link FileIo} for WAL tests: counts {@code force()} calls, can slow them down (so that concurrent waiters
+ * pile up behind one syncer) and can make forces or writes fail. Every channel it opens delegates to a real one.
+ */
+final class InstrumentedFileIo implements FileIo {
+    private final AtomicInteger forces = new AtomicInteger();
+    private final AtomicReference<Duration> forceDelay = new AtomicReference<>(Duration.ZERO);
+    private final AtomicBoolean failForces = new AtomicBoolean();
+    private final AtomicBoolean failWrites = new AtomicBoolean();
+
+    @Override
+    public FileChannel open(Path path, OpenOption... options) throws IOException {
+        return new InstrumentedChannel(FileChannel.open(path, options));
+    }
+
+    /** Number of {@code force()} calls that reached the disk so far. */
+    int forces() {
+        return forces.get();
+    }
+
+    void forceDelay(Duration delay) {
+        forceDelay.set(requireNonNull(delay, "delay is null"));
+    }
+
+    /** From now on every force throws, as a disk that reports EIO on fsync does. */
+    void failForces(boolean fail) {
+        failForces.set(fail);
+    }
+
+    /** From now on every write throws, as a full disk does. */
+    void failWrites(boolean fail) {
+        failWrites.set(fail);
+    }
+
+    private final class InstrumentedChannel extends FileChannel {
+        private final FileChannel delegate;
+
+        InstrumentedChannel(FileChannel delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void force(boolean metaData) throws IOException {
+            if (failForces.get()) {
+                throw new IOException("injected fsync failure (EIO)");
+            }
+            Duration delay = forceDelay.get();
+            if (!delay.isZero()) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted in an injected force delay", e);
+                }
+            }
+            delegate.force(metaData);
+            forces.incrementAndGet();
+        }
+
+        private void checkWrite() throws IOException {
+            if (failWrites.get()) {
+                throw new IOException("injected write failure (ENOSPC)");
+            }
+        }
+
+        @Override
+        public int write(ByteBuffer source, long position) throws IOException {
+            checkWrite();
+            return delegate.write(source, position);
+        }
+
+        @Override
+        public int write(ByteBuffer source) throws IOException {
+            checkWrite();
+            return delegate.write(source);
+        }
+
+        @Override
+        public long write(ByteBuffer[] sources, int offset, int length) throws IOException {
+            checkWrite();
+            return delegate.write(sources, offset, length);
+        }
+
+        @Override
+        public int read(ByteBuffer destination) throws IOException {
+            return delegate.read(destination);
+        }
+
+        @Override
+        public long read(ByteBuffer[] destinations, int offset, int length) throws IOException {
+            return delegate.read(destinations, offset, length);
+        }
+
+        @Override
+        public int read(ByteBuffer destination, long position) throws IOException {
+            return delegate.read(destination, position);
+        }
+
+        @Override
+        public long position() throws IOException {
+            return delegate.position();
+        }
+
+        @Override
+        public FileChannel position(long newPosition) throws IOException {
+            delegate.position(newPosition);
+            return this;
+        }
+
+        @Override
+        public long size() throws IOException {
+            return delegate.size();
+        }
+
+        @Override
+        public FileChannel truncate(long size) throws IOException {
+            delegate.truncate(size);
+            return this;
+        }
+
+        @Override
+        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
+            return delegate.transferTo(position, count, target);
+        }
+
+        @Override
+        public long transferFrom(ReadableByteChannel source, long position, long count) throws IOException {
+            checkWrite();
+            return delegate.transferFrom(source, position, count);
+        }
+
+        @Override
+        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
+            return delegate.map(mode, position, size);
+        }
+
+        @Override
+        public FileLock lock(long position, long size, boolean shared) throws IOException {
+            return delegate.lock(position, size, shared);
+        }
+
+        @Override
+        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
+            return delegate.tryLock(position, size, shared);
+        }
+
+        @Override
+        protected void implCloseChannel() throws IOException {
+            delegate.close();
+        }
+    }
+}
