@@ -11,6 +11,7 @@ import dev.strata.api.PageRecord;
 import dev.strata.core.page.PageEntry;
 import dev.strata.core.testing.RandomSeed;
 import java.io.IOException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -169,6 +170,26 @@ class LayerCollectTest {
             }
         }
         assertTrue(cache.sizeBytes() <= cache.capacityBytes());
+    }
+
+    @Test
+    void interruptedReaderDoesNotBreakTheFileForOthers(Random random) throws IOException {
+        List<PageEntry> entries = LayerTestData.randomDeltaEntries(random, LayerTestData.randomKeys(random, 10),
+                LSN_START, LSN_END, 2, 0);
+        WrittenLayer written = LayerTestData.writeDelta(directory, entries, LSN_START, LSN_END, LayerWriteOptions.DEFAULT);
+        Key key = entries.getFirst().key();
+        // No cache, so every lookup reads the shared channel, which an interrupt closes.
+        try (LayerFile file = LayerFile.open(written.path(), new BlockCache(0))) {
+            Thread.currentThread().interrupt();
+            try {
+                assertThrows(ClosedByInterruptException.class, () -> file.collect(key, 0L, -1L, new ArrayList<>()));
+            } finally {
+                Thread.interrupted();
+            }
+            List<PageEntry> found = new ArrayList<>();
+            file.collect(key, 0L, -1L, found);
+            assertEquals(LayerTestData.expectedCollect(entries, key, 0L, -1L), found);
+        }
     }
 
     @Test
