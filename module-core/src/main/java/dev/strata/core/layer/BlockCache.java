@@ -104,11 +104,12 @@ public final class BlockCache {
             if (slots.putIfAbsent(slot.key, slot) != null) {
                 return;
             }
-            clock.addLast(slot);
-            sizeBytes.addAndGet(slot.block.sizeBytes());
-            while (sizeBytes.get() > capacityBytes) {
+            // Make room first, so that a concurrent reader of sizeBytes() never sees the capacity exceeded.
+            while (sizeBytes.get() + slot.block.sizeBytes() > capacityBytes) {
                 evictOne();
             }
+            clock.addLast(slot);
+            sizeBytes.addAndGet(slot.block.sizeBytes());
         } finally {
             lock.unlock();
         }

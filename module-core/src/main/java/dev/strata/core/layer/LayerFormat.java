@@ -131,6 +131,7 @@ final class LayerFormat {
             throw new CorruptLayerException(path, offset, "unknown trailer flags " + flags);
         }
         boolean consistent = trailer.indexOffset() >= 0 && trailer.indexLength() >= CHECKSUM_BYTES
+                && trailer.indexLength() <= Integer.MAX_VALUE - SUMMARY_BYTES
                 && (trailer.indexLength() - CHECKSUM_BYTES) % INDEX_ENTRY_BYTES == 0
                 && trailer.summaryLength() == SUMMARY_BYTES
                 && trailer.indexOffset() + trailer.indexLength() == trailer.summaryOffset()

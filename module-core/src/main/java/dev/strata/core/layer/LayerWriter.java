@@ -21,6 +21,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Locale;
 import java.util.UUID;
 import java.util.zip.Deflater;
 
@@ -173,7 +174,11 @@ public final class LayerWriter implements AutoCloseable {
         return entry.key() + "@" + entry.lsn() + " (" + entry.record() + ")";
     }
 
-    /** Bytes written to the file so far plus the decoded size of the block being filled. */
+    /**
+     * Bytes written to the file so far plus the decoded size of the block being filled: an estimate of the
+     * final size for cutting compaction output. It grows with every entry, except that with compression on it
+     * can drop when a block is flushed and shrinks on the way to disk.
+     */
     public long bytesWritten() {
         return written + (block.isEmpty() ? 0 : block.bodyBytes());
     }
@@ -325,7 +330,7 @@ public final class LayerWriter implements AutoCloseable {
 
     private void requireOpen() {
         if (state != State.OPEN) {
-            throw new IllegalStateException("layer writer for " + temp + " is " + state.name().toLowerCase(java.util.Locale.ROOT));
+            throw new IllegalStateException("layer writer for " + temp + " is " + state.name().toLowerCase(Locale.ROOT));
         }
     }
 
