@@ -13,11 +13,12 @@ import java.util.Objects;
  * @param backgroundThreads threads for flush, compaction and GC
  * @param failpoints where tests inject failures
  * @param io how layer and WAL files are opened
+ * @param backgroundCompaction whether flushes start compactions in the background
  */
 public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBytes, int backgroundThreads,
-                            Failpoints failpoints, FileIo io) {
+                            Failpoints failpoints, FileIo io, boolean backgroundCompaction) {
     public static final EngineOptions DEFAULT = new EngineOptions(TimelineSettings.DEFAULT, 256L << 20, 2,
-            Failpoints.disabled(), FileIo.DEFAULT);
+            Failpoints.disabled(), FileIo.DEFAULT, true);
 
     public EngineOptions {
         Objects.requireNonNull(timelineSettings, "timelineSettings is null");
@@ -32,18 +33,22 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
     }
 
     public EngineOptions withTimelineSettings(TimelineSettings settings) {
-        return new EngineOptions(settings, blockCacheBytes, backgroundThreads, failpoints, io);
+        return new EngineOptions(settings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction);
     }
 
     public EngineOptions withFailpoints(Failpoints points) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, points, io);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, points, io, backgroundCompaction);
     }
 
     public EngineOptions withIo(FileIo fileIo) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, fileIo);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, fileIo, backgroundCompaction);
     }
 
     public EngineOptions withBackgroundThreads(int threads) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, threads, failpoints, io);
+        return new EngineOptions(timelineSettings, blockCacheBytes, threads, failpoints, io, backgroundCompaction);
+    }
+
+    public EngineOptions withBackgroundCompaction(boolean enabled) {
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, enabled);
     }
 }

@@ -72,7 +72,8 @@ public final class LocalEngine implements AutoCloseable {
         ExecutorService background = Executors.newFixedThreadPool(options.backgroundThreads(), daemon("strata-background"));
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("strata-ticker"));
         TimelineResources resources = new TimelineResources(new BlockCache(options.blockCacheBytes()), Redo.loadInstalled(),
-                options.failpoints(), options.io(), background, Clock.systemUTC());
+                options.failpoints(), options.io(), background, Clock.systemUTC(),
+                options.backgroundCompaction());
         LocalEngine engine = new LocalEngine(workdir, options, resources, ticker);
         boolean success = false;
         try {

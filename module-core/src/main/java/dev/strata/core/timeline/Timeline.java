@@ -351,20 +351,30 @@ public final class Timeline {
         }
     }
 
-    /** Freezes the open layer at {@code end} (exclusive). Caller holds the ingest lock (or is loading). */
+    /**
+     * Freezes the open layer at {@code end} (exclusive) and schedules a background flush. Caller holds the
+     * ingest lock (or is loading).
+     */
     private void freezeOpen(Lsn end) {
+        if (freeze(end)) {
+            scheduleFlush();
+        }
+    }
+
+    /** Freezes the open layer at {@code end}; returns false when there was nothing to freeze. */
+    private boolean freeze(Lsn end) {
         layerLock.lock();
         try {
             InMemoryLayer open = layers.open();
             if (open == null || open.isEmpty()) {
-                return;
+                return false;
             }
             open.freeze(end);
             layers = layers.withOpenFrozen();
+            return true;
         } finally {
             layerLock.unlock();
         }
-        scheduleFlush();
     }
 
     /** Freezes the open layer if it is older than the checkpoint timeout. Called by the engine's ticker. */
@@ -411,7 +421,8 @@ public final class Timeline {
         checkUsable();
         ingestLock.lock();
         try {
-            freezeOpen(Lsn.of(lastRecordLsn.get() + 1));
+            // Flushed below, in this thread: a background flush would only race it.
+            freeze(Lsn.of(lastRecordLsn.get() + 1));
         } finally {
             ingestLock.unlock();
         }
@@ -477,7 +488,7 @@ public final class Timeline {
         }
         resources.failpoints().hit("flush-after-index");
         wal.trim(index.diskConsistentLsn());
-        if (layers.l0().size() >= settings.compactionThreshold()) {
+        if (resources.backgroundCompaction() && layers.l0().size() >= settings.compactionThreshold()) {
             scheduleCompaction();
         }
     }

@@ -11,9 +11,12 @@ import java.util.concurrent.ExecutorService;
 /**
  * What every timeline of a node shares: the block cache, redo handlers, failpoints, the file opener and the
  * pool that runs flushes and compactions.
+ *
+ * @param backgroundCompaction whether a flush that reaches the compaction threshold starts a compaction in
+ *                             the background (tests that drive compaction themselves turn it off)
  */
 public record TimelineResources(BlockCache cache, Redo redo, Failpoints failpoints, FileIo io,
-                                ExecutorService background, Clock clock) {
+                                ExecutorService background, Clock clock, boolean backgroundCompaction) {
     public TimelineResources {
         Objects.requireNonNull(cache, "cache is null");
         Objects.requireNonNull(redo, "redo is null");

@@ -356,6 +356,14 @@ public final class Wal implements AutoCloseable {
         return deletable.size();
     }
 
+    /**
+     * The number of LSNs a batch occupies once appended: its frame header plus payload. A batch appended at
+     * end LSN {@code e} ends at {@code e + frameBytes(batch)}; workloads use this to predict commit LSNs.
+     */
+    public static long frameBytes(List<PageWrite> batch) {
+        return WalFormat.FRAME_HEADER_BYTES + WalFormat.payloadBytes(batch);
+    }
+
     /** The segment files, oldest first. */
     public List<Path> segments() {
         appendLock.lock();

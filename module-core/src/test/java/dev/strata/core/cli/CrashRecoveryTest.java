@@ -58,6 +58,7 @@ class CrashRecoveryTest {
             arguments.addAll(engineFlags);
             arguments.addAll(workloadFlags);
             Process child = ChildJvm.start(workdir, arguments);
+            try {
             AtomicReference<Lsn> lastAck = new AtomicReference<>(Lsn.INVALID);
             CountDownLatch firstAck = new CountDownLatch(1);
             List<Long> acks = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -77,11 +78,13 @@ class CrashRecoveryTest {
                 }
             });
             boolean acked = firstAck.await(60, TimeUnit.SECONDS);
-            assertTrue(acked || !child.isAlive(), "child acknowledged nothing within 60 s; " + context);
-            assertTrue(acked, "child exited with " + child.exitValue() + " before acknowledging; " + context);
+            assertTrue(acked, () -> "child acknowledged nothing within 60 s (alive: " + child.isAlive() + "); " + context);
             Thread.sleep(random.nextInt(30, 700));
-            child.destroyForcibly();
-            child.waitFor(30, TimeUnit.SECONDS);
+            } finally {
+                // SIGKILL: no shutdown hook, no flush, exactly like a machine losing the process.
+                child.destroyForcibly();
+                child.waitFor(30, TimeUnit.SECONDS);
+            }
             reader.join(10_000);
             Lsn last = lastAck.get();
             assertTrue(!last.isBefore(maxAcked), "acknowledged LSNs go forward across restarts; " + context);

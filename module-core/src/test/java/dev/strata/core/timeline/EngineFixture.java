@@ -27,12 +27,18 @@ final class EngineFixture implements AutoCloseable {
     final TimelineId main = TimelineId.random();
     private final TimelineSettings settings;
     private final FileIo io;
+    private final boolean backgroundCompaction;
     LocalEngine engine;
 
     EngineFixture(Path workdir, TimelineSettings settings, FileIo io) throws IOException {
+        this(workdir, settings, io, true);
+    }
+
+    EngineFixture(Path workdir, TimelineSettings settings, FileIo io, boolean backgroundCompaction) throws IOException {
         this.workdir = workdir;
         this.settings = settings;
         this.io = io;
+        this.backgroundCompaction = backgroundCompaction;
         this.engine = open();
         engine.createTenant(tenant, Generation.of(1));
         engine.createTimeline(tenant, main);
@@ -44,7 +50,7 @@ final class EngineFixture implements AutoCloseable {
 
     private LocalEngine open() throws IOException {
         return LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(settings).withFailpoints(failpoints).withIo(io)
-                .withBackgroundThreads(1));
+                .withBackgroundThreads(1).withBackgroundCompaction(backgroundCompaction));
     }
 
     Timeline main() {
