@@ -60,9 +60,6 @@ final class InstrumentedFileIo implements FileIo {
 
         @Override
         public void force(boolean metaData) throws IOException {
-            if (failForces.get()) {
-                throw new IOException("injected fsync failure (EIO)");
-            }
             Duration delay = forceDelay.get();
             if (!delay.isZero()) {
                 try {
@@ -71,6 +68,9 @@ final class InstrumentedFileIo implements FileIo {
                     Thread.currentThread().interrupt();
                     throw new IOException("interrupted in an injected force delay", e);
                 }
+            }
+            if (failForces.get()) {
+                throw new IOException("injected fsync failure (EIO)");
             }
             delegate.force(metaData);
             forces.incrementAndGet();
