@@ -181,11 +181,13 @@ public final class Wal implements AutoCloseable {
             }
             try {
                 if (openSegmentBytes + frameBytes > options.segmentBytes() && openSegmentBytes > WalFormat.HEADER_BYTES) {
-                    rollSegment(frameStart);
+                    withInterruptHeldBack(() -> rollSegment(frameStart));
                 }
                 ByteBuffer frame = frameBuffer((int) frameBytes);
                 List<Lsn> lsns = WalFormat.encodeFrame(batch, frameStart, frame, crc);
-                Segment.writeFully(openChannel, frame, openSegmentBytes);
+                FileChannel channel = openChannel;
+                long position = openSegmentBytes;
+                withInterruptHeldBack(() -> Segment.writeFully(channel, frame, position));
                 openSegmentBytes += frameBytes;
                 endLsn = frameStart + frameBytes;
                 failpoints.hit(FAILPOINT_AFTER_APPEND);
@@ -401,7 +403,7 @@ public final class Wal implements AutoCloseable {
         try {
             if (poison.get() == null && durableLsn != endLsn) {
                 failpoints.hit(FAILPOINT_BEFORE_FSYNC);
-                openChannel.force(false);
+                withInterruptHeldBack(() -> openChannel.force(false));
             }
         } catch (IOException | RuntimeException | Error e) {
             failure = e;
@@ -461,7 +463,7 @@ public final class Wal implements AutoCloseable {
             if (Long.compareUnsigned(target, durableLsn) > 0) {
                 failpoints.hit(FAILPOINT_BEFORE_FSYNC);
                 // fdatasync: the data and the file size; the segment's name was made durable when it was created.
-                channel.force(false);
+                withInterruptHeldBack(() -> channel.force(false));
             }
         } catch (IOException | RuntimeException | Error e) {
             failure = e;
@@ -504,7 +506,7 @@ public final class Wal implements AutoCloseable {
      */
     private void rollSegment(long start) throws IOException {
         failpoints.hit(FAILPOINT_BEFORE_FSYNC);
-        openChannel.force(false);
+        withInterruptHeldBack(() -> openChannel.force(false));
         syncLock.lock();
         try {
             advanceDurable(start);
@@ -594,6 +596,29 @@ public final class Wal implements AutoCloseable {
         } catch (IOException e) {
             // The channel was forced before it was retired; a close error loses nothing.
             LOG.log(Level.WARNING, "WAL " + directory + ": closing a finished segment failed", e);
+        }
+    }
+
+    /** An I/O call on a segment channel. */
+    @FunctionalInterface
+    private interface ChannelCall {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code call} with the thread's interrupt status cleared, and restores it afterwards. A FileChannel is
+     * closed for every thread when an interrupted thread does I/O on it (ClosedByInterruptException), which would
+     * poison the whole WAL because one caller was cancelled. An interrupt that arrives during the call itself can
+     * still close the channel; the WAL is then poisoned, never silently wrong.
+     */
+    private static void withInterruptHeldBack(ChannelCall call) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            call.run();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

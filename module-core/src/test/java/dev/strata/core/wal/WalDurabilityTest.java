@@ -270,4 +270,25 @@ final class WalDurabilityTest {
         assertEquals(before + 1, io.forces());
         assertEquals(append.endLsn(), wal.durableLsn());
     }
+
+    @Test
+    void anInterruptedCallerDoesNotCloseTheLogForEveryone() throws IOException {
+        Random random = seed.random();
+        WalOptions small = OPTIONS.withSegmentBytes(WalOptions.MIN_SEGMENT_BYTES);
+        try (Wal wal = open(small, Failpoints.disabled())) {
+            // FileChannel I/O on an interrupted thread would close the channel; the WAL holds the interrupt back.
+            Thread.currentThread().interrupt();
+            WalAppend append = null;
+            while (wal.segments().size() < 2) {
+                append = wal.append(WalTestData.batch(random, 4, 1000));
+            }
+            wal.waitDurable(append.endLsn());
+            assertTrue(Thread.interrupted(), "the interrupt status is kept for the caller");
+            WalAppend next = wal.append(WalTestData.batch(random, 1, 10));
+            wal.waitDurable(next.endLsn());
+            assertEquals(next.endLsn(), wal.durableLsn());
+        } finally {
+            Thread.interrupted();
+        }
+    }
 }
