@@ -218,17 +218,20 @@ public final class Wal implements AutoCloseable {
                     + ": it ends at " + Lsn.of(endLsn));
         }
         if (options.durability() == Durability.PERIODIC) {
-            throwIfPoisoned();
+            if (Long.compareUnsigned(durableLsn, lsn.value()) < 0) {
+                throwIfPoisoned();
+            }
             return;
         }
         while (true) {
             syncLock.lock();
             try {
                 while (true) {
-                    throwIfPoisoned();
+                    // What was forced before a failure stays durable; only what lies beyond it is refused.
                     if (Long.compareUnsigned(durableLsn, lsn.value()) >= 0) {
                         return;
                     }
+                    throwIfPoisoned();
                     if (!syncInProgress) {
                         syncInProgress = true;
                         break;
@@ -400,10 +403,13 @@ public final class Wal implements AutoCloseable {
             syncLock.unlock();
         }
         Throwable failure = null;
+        // A poisoned WAL is not forced: a force after a failed one proves nothing, so durable stays where it was.
+        long forced = durableLsn;
         try {
             if (poison.get() == null && durableLsn != endLsn) {
                 failpoints.hit(FAILPOINT_BEFORE_FSYNC);
                 withInterruptHeldBack(() -> openChannel.force(false));
+                forced = endLsn;
             }
         } catch (IOException | RuntimeException | Error e) {
             failure = e;
@@ -415,7 +421,7 @@ public final class Wal implements AutoCloseable {
                 failure = e;
             }
         }
-        finishSync(failure, endLsn, "the final force at close");
+        finishSync(failure, forced, "the final force at close");
         rethrow(failure);
     }
 

@@ -154,7 +154,13 @@ final class WalDurabilityTest {
         assertEquals(first, waitAgain.getCause());
         assertThrows(WalPoisonedException.class, () -> wal.append(WalTestData.batch(random, 1, 10)));
         assertEquals(durable.endLsn(), wal.durableLsn());
+        wal.waitDurable(durable.endLsn());
+        // Closing a poisoned WAL does not force, so it acknowledges nothing new either.
+        int forces = io.forces();
         wal.close();
+        assertEquals(forces, io.forces());
+        assertEquals(durable.endLsn(), wal.durableLsn());
+        assertThrows(WalPoisonedException.class, () -> wal.waitDurable(pending.endLsn()));
         // Reopening replays what is really on disk.
         try (Wal reopened = open(OPTIONS, Failpoints.disabled())) {
             assertTrue(!reopened.endLsn().isBefore(durable.endLsn()));
