@@ -144,7 +144,16 @@ public final class Wal implements AutoCloseable {
         requireNonNull(io, "io is null");
         requireNonNull(failpoints, "failpoints is null");
         WalRecovery.Recovered recovered = WalRecovery.recover(directory, startLsn, io);
-        return new Wal(directory, options, io, failpoints, recovered);
+        boolean success = false;
+        try {
+            Wal wal = new Wal(directory, options, io, failpoints, recovered);
+            success = true;
+            return wal;
+        } finally {
+            if (!success) {
+                recovered.channel().close();
+            }
+        }
     }
 
     /**

@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -34,6 +36,7 @@ final class InstrumentedFileIo implements FileIo {
     private final AtomicReference<Duration> forceDelay = new AtomicReference<>(Duration.ZERO);
     private final AtomicBoolean failForces = new AtomicBoolean();
     private final AtomicBoolean failWrites = new AtomicBoolean();
+    private final AtomicReference<ForceGate> nextForceGate = new AtomicReference<>();
     /** Per file, the size at its last force: what a power loss keeps at least (files are only appended). */
     private final Map<Path, Long> durableSizes = new ConcurrentHashMap<>();
     private final Set<InstrumentedChannel> openChannels = ConcurrentHashMap.newKeySet();
@@ -85,6 +88,41 @@ final class InstrumentedFileIo implements FileIo {
         forceDelay.set(requireNonNull(delay, "delay is null"));
     }
 
+    /** Makes the next force wait, after it started, until the returned gate is opened. */
+    ForceGate holdNextForce() {
+        ForceGate gate = new ForceGate();
+        nextForceGate.set(gate);
+        return gate;
+    }
+
+    /** Holds one force: {@link #awaitEntered()} until it has started, {@link #open()} to let it go on. */
+    static final class ForceGate {
+        private final CountDownLatch entered = new CountDownLatch(1);
+        private final CountDownLatch opened = new CountDownLatch(1);
+
+        void awaitEntered() throws InterruptedException {
+            if (!entered.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("no force started within 30 s");
+            }
+        }
+
+        void open() {
+            opened.countDown();
+        }
+
+        private void pass() throws IOException {
+            entered.countDown();
+            try {
+                if (!opened.await(30, TimeUnit.SECONDS)) {
+                    throw new IOException("force gate not opened within 30 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted at a force gate", e);
+            }
+        }
+    }
+
     /** From now on every force throws, as a disk that reports EIO on fsync does. */
     void failForces(boolean fail) {
         failForces.set(fail);
@@ -106,6 +144,10 @@ final class InstrumentedFileIo implements FileIo {
 
         @Override
         public void force(boolean metaData) throws IOException {
+            ForceGate gate = nextForceGate.getAndSet(null);
+            if (gate != null) {
+                gate.pass();
+            }
             Duration delay = forceDelay.get();
             if (!delay.isZero()) {
                 try {

@@ -120,6 +120,39 @@ final class WalDurabilityTest {
     }
 
     @Test
+    void waitersArrivingDuringAForceShareTheNextOne() throws Exception {
+        Random random = seed.random();
+        try (Wal wal = open(OPTIONS, Failpoints.disabled());
+             ExecutorService executor = Executors.newFixedThreadPool(4)) {
+            WalAppend first = wal.append(WalTestData.batch(random, 1, 10));
+            int before = io.forces();
+            InstrumentedFileIo.ForceGate gate = io.holdNextForce();
+            Future<?> syncer = executor.submit(() -> {
+                wal.waitDurable(first.endLsn());
+                return null;
+            });
+            gate.awaitEntered();
+            // The force in flight started before these frames were written, so it cannot cover them.
+            List<Future<?>> waiters = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                WalAppend append = wal.append(WalTestData.batch(random, 1, 10));
+                waiters.add(executor.submit(() -> {
+                    wal.waitDurable(append.endLsn());
+                    return null;
+                }));
+            }
+            assertEquals(Lsn.INVALID, wal.durableLsn(), "nothing is acknowledged while the force is held");
+            gate.open();
+            syncer.get();
+            for (Future<?> waiter : waiters) {
+                waiter.get();
+            }
+            assertEquals(before + 2, io.forces(), "one force for the first frame, one shared by the three waiters");
+            assertEquals(wal.endLsn(), wal.durableLsn());
+        }
+    }
+
+    @Test
     void periodicModeBecomesDurableWithoutWaiting() throws Exception {
         Random random = seed.random();
         WalOptions periodic = new WalOptions(OPTIONS.segmentBytes(), Durability.PERIODIC, Duration.ofMillis(20));
