@@ -9,6 +9,7 @@ import dev.strata.api.Lsn;
 import dev.strata.core.failpoint.FailpointException;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.page.PageEntry;
+import dev.strata.core.page.PageWrite;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -59,7 +61,7 @@ final class WalDurabilityTest {
                     startTogether.await();
                     WalTestLog log = new WalTestLog();
                     for (int i = 0; i < batchesPerThread; i++) {
-                        var batch = WalTestData.batch(random, 1 + random.nextInt(5), 200);
+                        List<PageWrite> batch = WalTestData.batch(random, 1 + random.nextInt(5), 200);
                         WalAppend append = wal.append(batch);
                         wal.waitDurable(append.endLsn());
                         assertTrue(!wal.durableLsn().isBefore(append.endLsn()), "acknowledged means durable");
@@ -219,7 +221,7 @@ final class WalDurabilityTest {
                 }));
             }
             for (Future<?> wait : waits) {
-                Throwable failure = assertThrows(java.util.concurrent.ExecutionException.class, wait::get).getCause();
+                Throwable failure = assertThrows(ExecutionException.class, wait::get).getCause();
                 assertInstanceOf(IOException.class, failure);
             }
             assertEquals(Lsn.INVALID, wal.durableLsn());
