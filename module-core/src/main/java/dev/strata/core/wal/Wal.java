@@ -144,7 +144,16 @@ public final class Wal implements AutoCloseable {
         requireNonNull(io, "io is null");
         requireNonNull(failpoints, "failpoints is null");
         WalRecovery.Recovered recovered = WalRecovery.recover(directory, startLsn, io);
-        return new Wal(directory, options, io, failpoints, recovered);
+        boolean success = false;
+        try {
+            Wal wal = new Wal(directory, options, io, failpoints, recovered);
+            success = true;
+            return wal;
+        } finally {
+            if (!success) {
+                recovered.channel().close();
+            }
+        }
     }
 
     /**
@@ -181,11 +190,13 @@ public final class Wal implements AutoCloseable {
             }
             try {
                 if (openSegmentBytes + frameBytes > options.segmentBytes() && openSegmentBytes > WalFormat.HEADER_BYTES) {
-                    rollSegment(frameStart);
+                    withInterruptHeldBack(() -> rollSegment(frameStart));
                 }
                 ByteBuffer frame = frameBuffer((int) frameBytes);
                 List<Lsn> lsns = WalFormat.encodeFrame(batch, frameStart, frame, crc);
-                Segment.writeFully(openChannel, frame, openSegmentBytes);
+                FileChannel channel = openChannel;
+                long position = openSegmentBytes;
+                withInterruptHeldBack(() -> Segment.writeFully(channel, frame, position));
                 openSegmentBytes += frameBytes;
                 endLsn = frameStart + frameBytes;
                 failpoints.hit(FAILPOINT_AFTER_APPEND);
@@ -216,17 +227,20 @@ public final class Wal implements AutoCloseable {
                     + ": it ends at " + Lsn.of(endLsn));
         }
         if (options.durability() == Durability.PERIODIC) {
-            throwIfPoisoned();
+            if (Long.compareUnsigned(durableLsn, lsn.value()) < 0) {
+                throwIfPoisoned();
+            }
             return;
         }
         while (true) {
             syncLock.lock();
             try {
                 while (true) {
-                    throwIfPoisoned();
+                    // What was forced before a failure stays durable; only what lies beyond it is refused.
                     if (Long.compareUnsigned(durableLsn, lsn.value()) >= 0) {
                         return;
                     }
+                    throwIfPoisoned();
                     if (!syncInProgress) {
                         syncInProgress = true;
                         break;
@@ -406,10 +420,13 @@ public final class Wal implements AutoCloseable {
             syncLock.unlock();
         }
         Throwable failure = null;
+        // A poisoned WAL is not forced: a force after a failed one proves nothing, so durable stays where it was.
+        long forced = durableLsn;
         try {
             if (poison.get() == null && durableLsn != endLsn) {
                 failpoints.hit(FAILPOINT_BEFORE_FSYNC);
-                openChannel.force(false);
+                withInterruptHeldBack(() -> openChannel.force(false));
+                forced = endLsn;
             }
         } catch (IOException | RuntimeException | Error e) {
             failure = e;
@@ -421,7 +438,7 @@ public final class Wal implements AutoCloseable {
                 failure = e;
             }
         }
-        finishSync(failure, endLsn, "the final force at close");
+        finishSync(failure, forced, "the final force at close");
         rethrow(failure);
     }
 
@@ -469,7 +486,7 @@ public final class Wal implements AutoCloseable {
             if (Long.compareUnsigned(target, durableLsn) > 0) {
                 failpoints.hit(FAILPOINT_BEFORE_FSYNC);
                 // fdatasync: the data and the file size; the segment's name was made durable when it was created.
-                channel.force(false);
+                withInterruptHeldBack(() -> channel.force(false));
             }
         } catch (IOException | RuntimeException | Error e) {
             failure = e;
@@ -512,7 +529,7 @@ public final class Wal implements AutoCloseable {
      */
     private void rollSegment(long start) throws IOException {
         failpoints.hit(FAILPOINT_BEFORE_FSYNC);
-        openChannel.force(false);
+        withInterruptHeldBack(() -> openChannel.force(false));
         syncLock.lock();
         try {
             advanceDurable(start);
@@ -602,6 +619,29 @@ public final class Wal implements AutoCloseable {
         } catch (IOException e) {
             // The channel was forced before it was retired; a close error loses nothing.
             LOG.log(Level.WARNING, "WAL " + directory + ": closing a finished segment failed", e);
+        }
+    }
+
+    /** An I/O call on a segment channel. */
+    @FunctionalInterface
+    private interface ChannelCall {
+        void run() throws IOException;
+    }
+
+    /**
+     * Runs {@code call} with the thread's interrupt status cleared, and restores it afterwards. A FileChannel is
+     * closed for every thread when an interrupted thread does I/O on it (ClosedByInterruptException), which would
+     * poison the whole WAL because one caller was cancelled. An interrupt that arrives during the call itself can
+     * still close the channel; the WAL is then poisoned, never silently wrong.
+     */
+    private static void withInterruptHeldBack(ChannelCall call) throws IOException {
+        boolean interrupted = Thread.interrupted();
+        try {
+            call.run();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

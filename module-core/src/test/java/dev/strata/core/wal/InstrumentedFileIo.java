@@ -11,25 +11,72 @@ import java.nio.channels.FileLock;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.OpenOption;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@link FileIo} for WAL tests: counts {@code force()} calls, can slow them down (so that concurrent waiters
- * pile up behind one syncer) and can make forces or writes fail. Every channel it opens delegates to a real one.
+ * pile up behind one syncer), can make forces or writes fail, and can simulate a power loss that drops what was
+ * written after each file's last force. Every channel it opens delegates to a real one.
  */
 final class InstrumentedFileIo implements FileIo {
     private final AtomicInteger forces = new AtomicInteger();
     private final AtomicReference<Duration> forceDelay = new AtomicReference<>(Duration.ZERO);
     private final AtomicBoolean failForces = new AtomicBoolean();
     private final AtomicBoolean failWrites = new AtomicBoolean();
+    private final AtomicReference<ForceGate> nextForceGate = new AtomicReference<>();
+    /** Per file, the size at its last force: what a power loss keeps at least (files are only appended). */
+    private final Map<Path, Long> durableSizes = new ConcurrentHashMap<>();
+    private final Set<InstrumentedChannel> openChannels = ConcurrentHashMap.newKeySet();
 
     @Override
     public FileChannel open(Path path, OpenOption... options) throws IOException {
-        return new InstrumentedChannel(FileChannel.open(path, options));
+        FileChannel delegate = FileChannel.open(path, options);
+        // A file first seen here was made durable by whoever wrote it before (a segment header is forced in its
+        // temp file, then renamed).
+        durableSizes.putIfAbsent(path, delegate.size());
+        InstrumentedChannel channel = new InstrumentedChannel(path, delegate);
+        openChannels.add(channel);
+        return channel;
+    }
+
+    /**
+     * Simulates a power loss: closes every open channel without forcing, then cuts each file back to its size at
+     * its last force plus a random part of what was written since (the kernel may have written some of it).
+     * Afterwards every file counts as durable at its new size.
+     */
+    void crash(Random random) throws IOException {
+        for (InstrumentedChannel channel : List.copyOf(openChannels)) {
+            channel.delegate.close();
+        }
+        openChannels.clear();
+        for (Map.Entry<Path, Long> entry : durableSizes.entrySet()) {
+            Path path = entry.getKey();
+            if (!Files.exists(path)) {
+                continue;
+            }
+            long size = Files.size(path);
+            long durable = entry.getValue();
+            if (size > durable) {
+                long kept = durable + random.nextLong(size - durable + 1);
+                try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+                    channel.truncate(kept);
+                }
+            }
+        }
+        durableSizes.clear();
     }
 
     /** Number of {@code force()} calls that reached the disk so far. */
@@ -39,6 +86,41 @@ final class InstrumentedFileIo implements FileIo {
 
     void forceDelay(Duration delay) {
         forceDelay.set(requireNonNull(delay, "delay is null"));
+    }
+
+    /** Makes the next force wait, after it started, until the returned gate is opened. */
+    ForceGate holdNextForce() {
+        ForceGate gate = new ForceGate();
+        nextForceGate.set(gate);
+        return gate;
+    }
+
+    /** Holds one force: {@link #awaitEntered()} until it has started, {@link #open()} to let it go on. */
+    static final class ForceGate {
+        private final CountDownLatch entered = new CountDownLatch(1);
+        private final CountDownLatch opened = new CountDownLatch(1);
+
+        void awaitEntered() throws InterruptedException {
+            if (!entered.await(30, TimeUnit.SECONDS)) {
+                throw new AssertionError("no force started within 30 s");
+            }
+        }
+
+        void open() {
+            opened.countDown();
+        }
+
+        private void pass() throws IOException {
+            entered.countDown();
+            try {
+                if (!opened.await(30, TimeUnit.SECONDS)) {
+                    throw new IOException("force gate not opened within 30 s");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted at a force gate", e);
+            }
+        }
     }
 
     /** From now on every force throws, as a disk that reports EIO on fsync does. */
@@ -52,16 +134,19 @@ final class InstrumentedFileIo implements FileIo {
     }
 
     private final class InstrumentedChannel extends FileChannel {
+        private final Path path;
         private final FileChannel delegate;
 
-        InstrumentedChannel(FileChannel delegate) {
+        InstrumentedChannel(Path path, FileChannel delegate) {
+            this.path = path;
             this.delegate = delegate;
         }
 
         @Override
         public void force(boolean metaData) throws IOException {
-            if (failForces.get()) {
-                throw new IOException("injected fsync failure (EIO)");
+            ForceGate gate = nextForceGate.getAndSet(null);
+            if (gate != null) {
+                gate.pass();
             }
             Duration delay = forceDelay.get();
             if (!delay.isZero()) {
@@ -72,7 +157,13 @@ final class InstrumentedFileIo implements FileIo {
                     throw new IOException("interrupted in an injected force delay", e);
                 }
             }
+            if (failForces.get()) {
+                throw new IOException("injected fsync failure (EIO)");
+            }
+            long size = delegate.size();
             delegate.force(metaData);
+            // Concurrent forces may finish out of order; each makes at least its starting size durable.
+            durableSizes.merge(path, size, Math::max);
             forces.incrementAndGet();
         }
 
@@ -134,6 +225,7 @@ final class InstrumentedFileIo implements FileIo {
         @Override
         public FileChannel truncate(long size) throws IOException {
             delegate.truncate(size);
+            durableSizes.computeIfPresent(path, (ignored, durable) -> Math.min(durable, size));
             return this;
         }
 
@@ -165,6 +257,7 @@ final class InstrumentedFileIo implements FileIo {
 
         @Override
         protected void implCloseChannel() throws IOException {
+            openChannels.remove(this);
             delegate.close();
         }
     }

@@ -10,6 +10,7 @@ import dev.strata.core.io.FileIo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -29,6 +30,13 @@ final class WalRecoveryTest {
 
     private Wal open() throws IOException {
         return Wal.open(directory, Lsn.INVALID, SMALL_SEGMENTS, FileIo.DEFAULT, Failpoints.disabled());
+    }
+
+    /** Where the frame starting at {@code frameStart} lies, asked of a WAL that is closed again at once. */
+    private WalTestLog.Location locate(Lsn frameStart) throws IOException {
+        try (Wal wal = open()) {
+            return WalTestLog.locate(wal, frameStart);
+        }
     }
 
     /** Fills at least {@code segments} segments with random frames, then appends {@code last} as the final frame. */
@@ -114,7 +122,7 @@ final class WalRecoveryTest {
             if (random.nextBoolean()) {
                 random.nextBytes(garbage);
             }
-            Files.write(lastSegment, garbage, java.nio.file.StandardOpenOption.APPEND);
+            Files.write(lastSegment, garbage, StandardOpenOption.APPEND);
             try (Wal wal = open()) {
                 assertEquals(end, wal.endLsn());
                 assertEquals(validSize, Files.size(lastSegment));
@@ -128,16 +136,14 @@ final class WalRecoveryTest {
         Random random = seed.random();
         WalTestLog log = fill(random, 1, 2, 50);
         WalTestLog.Frame last = log.frames().getLast();
-        try (Wal wal = open()) {
-            Path segment = wal.segments().getLast();
-            long offset = WalTestLog.locate(wal, last.start()).offset();
-            byte[] bytes = Files.readAllBytes(segment);
-            // The same frame bytes again right after it: length and payload are fine, only the LSN in the CRC differs.
-            byte[] doubled = Arrays.copyOf(bytes, bytes.length + (int) (bytes.length - offset));
-            System.arraycopy(bytes, (int) offset, doubled, bytes.length, (int) (bytes.length - offset));
-            wal.close();
-            Files.write(segment, doubled);
-        }
+        WalTestLog.Location location = locate(last.start());
+        Path segment = location.segment();
+        long offset = location.offset();
+        byte[] bytes = Files.readAllBytes(segment);
+        // The same frame bytes again right after it: length and payload are fine, only the LSN in the CRC differs.
+        byte[] doubled = Arrays.copyOf(bytes, bytes.length + (int) (bytes.length - offset));
+        System.arraycopy(bytes, (int) offset, doubled, bytes.length, (int) (bytes.length - offset));
+        Files.write(segment, doubled);
         try (Wal wal = open()) {
             assertEquals(last.end(), wal.endLsn(), "a frame copied to another LSN fails its CRC");
             log.assertReplays(wal, Lsn.INVALID);
@@ -149,21 +155,20 @@ final class WalRecoveryTest {
         Random random = seed.random();
         WalTestLog log = fill(random, 4, 1, 10);
         Path middle;
-        WalTestLog.Location location;
+        WalTestLog.Frame victim;
         try (Wal wal = open()) {
             middle = wal.segments().get(1);
             List<WalTestLog.Frame> inMiddle = log.frames().stream()
                     .filter(frame -> WalTestLog.locate(wal, frame.start()).segment().equals(middle))
                     .toList();
-            WalTestLog.Frame victim = inMiddle.get(random.nextInt(inMiddle.size()));
-            location = WalTestLog.locate(wal, victim.start());
-            long frameBytes = victim.end().value() - victim.start().value();
-            long corruptAt = location.offset() + random.nextLong(frameBytes);
-            byte[] bytes = Files.readAllBytes(middle);
-            bytes[(int) corruptAt] ^= (byte) (1 + random.nextInt(255));
-            wal.close();
-            Files.write(middle, bytes);
+            victim = inMiddle.get(random.nextInt(inMiddle.size()));
         }
+        WalTestLog.Location location = locate(victim.start());
+        long frameBytes = victim.end().value() - victim.start().value();
+        long corruptAt = location.offset() + random.nextLong(frameBytes);
+        byte[] bytes = Files.readAllBytes(middle);
+        bytes[(int) corruptAt] ^= (byte) (1 + random.nextInt(255));
+        Files.write(middle, bytes);
         CorruptWalException e = assertThrows(CorruptWalException.class, this::open);
         assertEquals(middle, e.path());
         assertEquals(location.offset(), e.offset(), e.getMessage());
@@ -212,13 +217,10 @@ final class WalRecoveryTest {
             }
         }
         WalTestLog.Frame victim = log.frames().get(6);
-        try (Wal wal = open()) {
-            WalTestLog.Location location = WalTestLog.locate(wal, victim.start());
-            byte[] bytes = Files.readAllBytes(location.segment());
-            bytes[(int) location.offset() + 12] ^= 1;
-            wal.close();
-            Files.write(location.segment(), bytes);
-        }
+        WalTestLog.Location location = locate(victim.start());
+        byte[] bytes = Files.readAllBytes(location.segment());
+        bytes[(int) location.offset() + 12] ^= 1;
+        Files.write(location.segment(), bytes);
         log.truncateTo(6);
         try (Wal wal = open()) {
             assertEquals(victim.start(), wal.endLsn());
