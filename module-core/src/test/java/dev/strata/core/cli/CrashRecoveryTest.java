@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -57,37 +56,9 @@ class CrashRecoveryTest {
             List<String> arguments = new ArrayList<>(List.of("local", "ingest", "--batches", "1000000"));
             arguments.addAll(engineFlags);
             arguments.addAll(workloadFlags);
-            Process child = ChildJvm.start(workdir, arguments);
-            try {
-            AtomicReference<Lsn> lastAck = new AtomicReference<>(Lsn.INVALID);
-            CountDownLatch firstAck = new CountDownLatch(1);
-            List<Long> acks = java.util.Collections.synchronizedList(new ArrayList<>());
-            Thread reader = Thread.ofPlatform().daemon().start(() -> {
-                try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = lines.readLine()) != null) {
-                        if (line.startsWith("acked ")) {
-                            Lsn lsn = Lsn.parse(line.substring(6).trim());
-                            lastAck.set(lsn);
-                            acks.add(lsn.value());
-                            firstAck.countDown();
-                        }
-                    }
-                } catch (java.io.IOException e) {
-                    // The child was killed mid-line: the last full line counts.
-                }
-            });
-            boolean acked = firstAck.await(60, TimeUnit.SECONDS);
-            assertTrue(acked, () -> "child acknowledged nothing within 60 s (alive: " + child.isAlive() + "); " + context);
-            Thread.sleep(random.nextInt(30, 700));
-            } finally {
-                // SIGKILL: no shutdown hook, no flush, exactly like a machine losing the process.
-                child.destroyForcibly();
-                child.waitFor(30, TimeUnit.SECONDS);
-            }
-            reader.join(10_000);
-            Lsn last = lastAck.get();
-            assertTrue(!last.isBefore(maxAcked), "acknowledged LSNs go forward across restarts; " + context);
+            List<Lsn> acks = ingestUntilKilled(arguments, random.nextInt(30, 700), context);
+            Lsn last = acks.getLast();
+            assertTrue(!acks.getFirst().isBefore(maxAcked), "acknowledged LSNs go forward across restarts; " + context);
             maxAcked = last;
             totalAcks += acks.size();
             rounds++;
@@ -105,6 +76,42 @@ class CrashRecoveryTest {
         assertTrue(totalAcks > kills, "the children made progress: " + totalAcks + " acknowledged batches");
         System.out.println("crash test: " + rounds + " kills, " + totalAcks + " acknowledged batches, last " + maxAcked
                 + "; " + result.output().trim() + "; " + context);
+    }
+
+    /**
+     * Starts an ingest child, waits for its first acknowledgement, lets it run {@code runMillis} more and
+     * kills it with SIGKILL: no shutdown hook, no flush, as when a machine loses the process. Returns the
+     * LSNs it acknowledged, in order.
+     */
+    private List<Lsn> ingestUntilKilled(List<String> arguments, int runMillis, String context) throws Exception {
+        Process child = ChildJvm.start(workdir, arguments);
+        List<Lsn> acks = java.util.Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch firstAck = new CountDownLatch(1);
+        Thread reader = Thread.ofPlatform().daemon().start(() -> {
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = lines.readLine()) != null) {
+                    if (line.startsWith("acked ")) {
+                        acks.add(Lsn.parse(line.substring(6).trim()));
+                        firstAck.countDown();
+                    }
+                }
+            } catch (java.io.IOException e) {
+                // The child was killed mid-line: the last full line counts.
+            }
+        });
+        try {
+            boolean acked = firstAck.await(60, TimeUnit.SECONDS);
+            assertTrue(acked, () -> "child acknowledged nothing within 60 s (alive: " + child.isAlive() + "); " + context);
+            Thread.sleep(runMillis);
+        } finally {
+            child.destroyForcibly();
+            child.waitFor(30, TimeUnit.SECONDS);
+        }
+        reader.join(10_000);
+        synchronized (acks) {
+            return List.copyOf(acks);
+        }
     }
 
     record Result(int exitCode, String output) {}
