@@ -27,9 +27,27 @@ public final class Redo {
         this.handlers = Map.copyOf(byKind);
     }
 
-    /** Handlers found by {@link ServiceLoader} in the given layer's class loader (the boot layer by default). */
+    /** Handlers found by {@link ServiceLoader} in the boot layer. */
     public static Redo loadInstalled() {
-        return new Redo(ServiceLoader.load(RedoHandler.class).stream().map(ServiceLoader.Provider::get).toList());
+        return load(List.of());
+    }
+
+    /**
+     * Handlers found by {@link ServiceLoader} in the boot layer and in each plugin layer (a plugin's
+     * handlers are looked up in its own layer only, so two plugins never see each other's classes).
+     *
+     * @throws IllegalStateException when two handlers claim the same kind, naming both
+     */
+    public static Redo load(java.util.Collection<ModuleLayer> pluginLayers) {
+        java.util.List<RedoHandler> found = new java.util.ArrayList<>();
+        ServiceLoader.load(ModuleLayer.boot(), RedoHandler.class).forEach(found::add);
+        for (ModuleLayer layer : pluginLayers) {
+            ServiceLoader.load(layer, RedoHandler.class).stream()
+                    .filter(provider -> provider.type().getModule().getLayer() == layer)
+                    .map(ServiceLoader.Provider::get)
+                    .forEach(found::add);
+        }
+        return new Redo(found);
     }
 
     /**

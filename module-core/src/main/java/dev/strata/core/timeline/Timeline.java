@@ -385,10 +385,19 @@ public final class Timeline {
         }
         ingestLock.lock();
         try {
-            freezeOpen(Lsn.of(lastRecordLsn.get() + 1));
+            freezeOpen(appendedEnd());
         } finally {
             ingestLock.unlock();
         }
+    }
+
+    /**
+     * The exclusive end of everything appended so far. Caller holds the ingest lock, so every appended
+     * record is in the open layer. Not the last record LSN: a batch may be appended and in memory while it
+     * waits for its fsync, and a layer must never be frozen below a record it holds.
+     */
+    private Lsn appendedEnd() {
+        return wal.endLsn().plus(1);
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -422,7 +431,7 @@ public final class Timeline {
         ingestLock.lock();
         try {
             // Flushed below, in this thread: a background flush would only race it.
-            freeze(Lsn.of(lastRecordLsn.get() + 1));
+            freeze(appendedEnd());
         } finally {
             ingestLock.unlock();
         }

@@ -75,4 +75,14 @@ public record TimelineSettings(long checkpointDistance, Duration checkpointTimeo
         return new TimelineSettings(checkpointDistance, checkpointTimeout, maxFrozenLayers, compactionThreshold,
                 compactionTargetSize, imageCreationThreshold, gcHorizon, pitrInterval, options, layerWrite);
     }
+
+    public TimelineSettings withCheckpointTimeout(Duration timeout) {
+        return new TimelineSettings(checkpointDistance, timeout, maxFrozenLayers, compactionThreshold, compactionTargetSize,
+                imageCreationThreshold, gcHorizon, pitrInterval, wal, layerWrite);
+    }
+
+    public TimelineSettings withLayerWrite(LayerWriteOptions options) {
+        return new TimelineSettings(checkpointDistance, checkpointTimeout, maxFrozenLayers, compactionThreshold,
+                compactionTargetSize, imageCreationThreshold, gcHorizon, pitrInterval, wal, options);
+    }
 }
