@@ -1,6 +1,7 @@
 package dev.strata.core.cli;
 
 import dev.strata.core.failpoint.Failpoints;
+import dev.strata.core.layer.LayerWriteOptions;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
 import dev.strata.core.timeline.TimelineSettings;
@@ -44,6 +45,13 @@ final class EngineFlags {
             defaultValue = "fsync")
     String durability;
 
+    @Option(names = "--compress", description = "Compress layer blocks (Deflate).")
+    boolean compress;
+
+    @Option(names = "--block-cache-bytes", description = "Capacity of the node-wide block cache (default: ${DEFAULT-VALUE}).",
+            defaultValue = "268435456")
+    long blockCacheBytes;
+
     @Option(names = "--failpoint", description = "NAME=ACTIONS, for fault-injection runs.")
     java.util.List<String> failpoints = new java.util.ArrayList<>();
 
@@ -57,7 +65,8 @@ final class EngineFlags {
         TimelineSettings settings = TimelineSettings.DEFAULT.withCheckpointDistance(checkpointDistance)
                 .withCompaction(compactionThreshold, compactionTargetSize, imageCreationThreshold)
                 .withGc(gcHorizon, pitr)
-                .withWal(wal);
+                .withWal(wal)
+                .withLayerWrite(new LayerWriteOptions(LayerWriteOptions.DEFAULT.targetBlockBytes(), compress));
         Failpoints points = failpoints.isEmpty() ? Failpoints.disabled() : Failpoints.create();
         for (String spec : failpoints) {
             int equals = spec.indexOf('=');
@@ -66,6 +75,7 @@ final class EngineFlags {
             }
             points.configure(spec.substring(0, equals), spec.substring(equals + 1));
         }
-        return LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(settings).withFailpoints(points));
+        return LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(settings).withFailpoints(points)
+                .withBlockCacheBytes(blockCacheBytes));
     }
 }

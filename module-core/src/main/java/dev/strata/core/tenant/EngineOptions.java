@@ -51,4 +51,8 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
     public EngineOptions withBackgroundCompaction(boolean enabled) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, enabled);
     }
+
+    public EngineOptions withBlockCacheBytes(long bytes) {
+        return new EngineOptions(timelineSettings, bytes, backgroundThreads, failpoints, io, backgroundCompaction);
+    }
 }

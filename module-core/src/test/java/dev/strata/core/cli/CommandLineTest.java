@@ -96,4 +96,28 @@ class CommandLineTest {
                 "--page-size", "256", "--batch-size", "4");
         assertEquals(1, wrongSeed.exitCode(), "a different workload does not verify: " + wrongSeed.output());
     }
+
+    @Test
+    void inspectLayerChecksEveryChecksumAndReportsCorruption() throws Exception {
+        String dir = workdir.toString();
+        assertEquals(0, run("local", "init", "--workdir", dir).exitCode());
+        assertEquals(0, run("local", "ingest", "--workdir", dir, "--batches", "20", "--pages", "10", "--page-size", "256",
+                "--batch-size", "4", "--compress", "--quiet").exitCode());
+        assertEquals(0, run("local", "compact", "--workdir", dir, "--compress").exitCode());
+        java.nio.file.Path layer;
+        try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(workdir)) {
+            layer = files.filter(p -> p.getFileName().toString().contains("__")).findFirst().orElseThrow();
+        }
+        CrashRecoveryTest.Result ok = run("inspect", "layer", layer.toString());
+        assertEquals(0, ok.exitCode(), ok.output());
+        assertTrue(ok.output().contains("\"checksums\" : \"ok\""), ok.output());
+        assertTrue(ok.output().contains("\"compressed\" : true"), ok.output());
+        byte[] bytes = java.nio.file.Files.readAllBytes(layer);
+        bytes[10] ^= 0x01;
+        java.nio.file.Files.write(layer, bytes);
+        CrashRecoveryTest.Result corrupt = run("inspect", "layer", layer.toString());
+        assertEquals(1, corrupt.exitCode(), corrupt.output());
+        assertTrue(corrupt.output().contains(layer.getFileName().toString()), corrupt.output());
+        assertTrue(corrupt.output().contains("offset"), corrupt.output());
+    }
 }
