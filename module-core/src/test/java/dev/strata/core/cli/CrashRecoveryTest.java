@@ -44,7 +44,7 @@ class CrashRecoveryTest {
         List<String> engineFlags = List.of("--workdir", workdir.toString(), "--checkpoint-distance", "24576",
                 "--compaction-threshold", "3", "--compaction-target-size", "49152", "--image-creation-threshold", "2",
                 "--gc-horizon", "1099511627776");
-        List<String> workloadFlags = List.of("--seed", Long.toString(seed & 0xFFFF), "--pages", "40", "--page-size", "512",
+        List<String> workloadFlags = List.of("--seed", Long.toString(seed), "--pages", "40", "--page-size", "512",
                 "--batch-size", "6", "--delta-share", "0.6");
         assertEquals(0, run(new ArrayList<>(List.of("local", "init", "--tenant", tenant.hex(), "--timeline", timeline.hex())),
                 engineFlags, List.of()).exitCode(), context);

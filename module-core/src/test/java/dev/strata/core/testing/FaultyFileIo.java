@@ -146,30 +146,14 @@ public final class FaultyFileIo implements FileIo {
         }
     }
 
-    private static final class FaultyChannel extends FileChannel {
+    private static final class FaultyChannel extends ForwardingFileChannel {
         private final FaultyFileIo io;
         private final Path path;
-        private final FileChannel delegate;
 
         FaultyChannel(FaultyFileIo io, Path path, FileChannel delegate) {
+            super(delegate);
             this.io = io;
             this.path = path;
-            this.delegate = delegate;
-        }
-
-        @Override
-        public int read(ByteBuffer destination) throws IOException {
-            return delegate.read(destination);
-        }
-
-        @Override
-        public long read(ByteBuffer[] destinations, int offset, int length) throws IOException {
-            return delegate.read(destinations, offset, length);
-        }
-
-        @Override
-        public int read(ByteBuffer destination, long position) throws IOException {
-            return delegate.read(destination, position);
         }
 
         @Override
@@ -222,36 +206,9 @@ public final class FaultyFileIo implements FileIo {
         }
 
         @Override
-        public long position() throws IOException {
-            return delegate.position();
-        }
-
-        @Override
-        public FileChannel position(long newPosition) throws IOException {
-            delegate.position(newPosition);
-            return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-            return delegate.size();
-        }
-
-        @Override
-        public FileChannel truncate(long size) throws IOException {
-            delegate.truncate(size);
-            return this;
-        }
-
-        @Override
         public void force(boolean metaData) throws IOException {
             io.checkForce();
             delegate.force(metaData);
-        }
-
-        @Override
-        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-            return delegate.transferTo(position, count, target);
         }
 
         @Override
@@ -264,21 +221,6 @@ public final class FaultyFileIo implements FileIo {
             } finally {
                 io.release(allowed - transferred);
             }
-        }
-
-        @Override
-        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-            return delegate.map(mode, position, size);
-        }
-
-        @Override
-        public FileLock lock(long position, long size, boolean shared) throws IOException {
-            return delegate.lock(position, size, shared);
-        }
-
-        @Override
-        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-            return delegate.tryLock(position, size, shared);
         }
 
         @Override

@@ -1,8 +1,6 @@
 package dev.strata.core.testing;
 
-import java.util.HexFormat;
 import java.util.Random;
-import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -19,7 +17,7 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  */
 public final class RandomSeed implements ParameterResolver, TestExecutionExceptionHandler {
     /** The system property that fixes the seed. */
-    public static final String PROPERTY = "strata.test.seed";
+    public static final String PROPERTY = TestSeeds.PROPERTY;
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(RandomSeed.class);
 
     @Override
@@ -45,15 +43,7 @@ public final class RandomSeed implements ParameterResolver, TestExecutionExcepti
     }
 
     private static long seed(ExtensionContext context) {
-        return context.getStore(NAMESPACE).getOrComputeIfAbsent("seed", key -> initialSeed(), Long.class);
-    }
-
-    private static long initialSeed() {
-        String configured = System.getProperty(PROPERTY);
-        if (configured == null || configured.isBlank()) {
-            return ThreadLocalRandom.current().nextLong();
-        }
-        return Long.parseUnsignedLong(configured.strip().replaceFirst("^0x", ""), 16);
+        return context.getStore(NAMESPACE).getOrComputeIfAbsent("seed", key -> TestSeeds.seed(), Long.class);
     }
 
     /** Carries the seed into the failure's stack trace, where reports show it next to the error. */
@@ -64,6 +54,6 @@ public final class RandomSeed implements ParameterResolver, TestExecutionExcepti
     }
 
     private static String format(long seed) {
-        return HexFormat.of().toHexDigits(seed);
+        return TestSeeds.format(seed);
     }
 }

@@ -1,5 +1,6 @@
 package dev.strata.core.wal;
 
+import dev.strata.core.testing.ForwardingFileChannel;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.core.io.FileIo;
@@ -59,7 +60,7 @@ final class InstrumentedFileIo implements FileIo {
      */
     void crash(Random random) throws IOException {
         for (InstrumentedChannel channel : List.copyOf(openChannels)) {
-            channel.delegate.close();
+            channel.closeDelegate();
         }
         openChannels.clear();
         for (Map.Entry<Path, Long> entry : durableSizes.entrySet()) {
@@ -133,13 +134,12 @@ final class InstrumentedFileIo implements FileIo {
         failWrites.set(fail);
     }
 
-    private final class InstrumentedChannel extends FileChannel {
+    private final class InstrumentedChannel extends ForwardingFileChannel {
         private final Path path;
-        private final FileChannel delegate;
 
         InstrumentedChannel(Path path, FileChannel delegate) {
+            super(delegate);
             this.path = path;
-            this.delegate = delegate;
         }
 
         @Override
@@ -192,37 +192,6 @@ final class InstrumentedFileIo implements FileIo {
         }
 
         @Override
-        public int read(ByteBuffer destination) throws IOException {
-            return delegate.read(destination);
-        }
-
-        @Override
-        public long read(ByteBuffer[] destinations, int offset, int length) throws IOException {
-            return delegate.read(destinations, offset, length);
-        }
-
-        @Override
-        public int read(ByteBuffer destination, long position) throws IOException {
-            return delegate.read(destination, position);
-        }
-
-        @Override
-        public long position() throws IOException {
-            return delegate.position();
-        }
-
-        @Override
-        public FileChannel position(long newPosition) throws IOException {
-            delegate.position(newPosition);
-            return this;
-        }
-
-        @Override
-        public long size() throws IOException {
-            return delegate.size();
-        }
-
-        @Override
         public FileChannel truncate(long size) throws IOException {
             delegate.truncate(size);
             durableSizes.computeIfPresent(path, (ignored, durable) -> Math.min(durable, size));
@@ -230,29 +199,9 @@ final class InstrumentedFileIo implements FileIo {
         }
 
         @Override
-        public long transferTo(long position, long count, WritableByteChannel target) throws IOException {
-            return delegate.transferTo(position, count, target);
-        }
-
-        @Override
         public long transferFrom(ReadableByteChannel source, long position, long count) throws IOException {
             checkWrite();
             return delegate.transferFrom(source, position, count);
-        }
-
-        @Override
-        public MappedByteBuffer map(MapMode mode, long position, long size) throws IOException {
-            return delegate.map(mode, position, size);
-        }
-
-        @Override
-        public FileLock lock(long position, long size, boolean shared) throws IOException {
-            return delegate.lock(position, size, shared);
-        }
-
-        @Override
-        public FileLock tryLock(long position, long size, boolean shared) throws IOException {
-            return delegate.tryLock(position, size, shared);
         }
 
         @Override

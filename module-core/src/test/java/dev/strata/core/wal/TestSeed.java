@@ -1,16 +1,17 @@
 package dev.strata.core.wal;
 
+import dev.strata.core.testing.TestSeeds;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
- * The one source of randomness of a test: the seed comes from {@code -Dstrata.test.seed} or the clock, and is
+ * The one source of randomness of a WAL test: the seed comes from {@link TestSeeds}, and is
  * printed when the test fails, so the failure replays. Register with {@code @RegisterExtension}.
  */
 final class TestSeed implements TestWatcher {
-    private final long seed = Long.getLong("strata.test.seed", System.nanoTime());
+    private final long seed = TestSeeds.seed();
 
     Random random() {
         return new Random(seed);
@@ -22,8 +23,7 @@ final class TestSeed implements TestWatcher {
 
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
-        System.err.println(context.getDisplayName() + " failed with seed " + seed + "; replay with -Dstrata.test.seed="
-                + seed);
+        System.err.println(context.getDisplayName() + " failed with " + TestSeeds.describe(seed));
     }
 
     @Override
