@@ -11,8 +11,6 @@ import dev.strata.core.index.IndexPart;
 import dev.strata.core.index.InvalidIndexException;
 import dev.strata.core.index.LayerMetadata;
 import dev.strata.core.io.DurableFiles;
-import dev.strata.core.layer.CorruptLayerException;
-import dev.strata.core.layer.LayerCursor;
 import dev.strata.core.layer.LayerFile;
 import dev.strata.core.layer.LayerWriter;
 import dev.strata.core.layer.WrittenLayer;
@@ -21,7 +19,6 @@ import dev.strata.core.page.PageWrite;
 import dev.strata.core.wal.Wal;
 import dev.strata.core.wal.WalAppend;
 import java.io.IOException;
-import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -32,7 +29,6 @@ import java.util.NavigableMap;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -64,7 +60,6 @@ public final class Timeline {
     static final String WAL_DIRECTORY = "wal";
     private static final String TEMP_DOWNLOAD_SUFFIX = ".temp_download";
     private static final String EPHEMERAL_PREFIX = "ephemeral-";
-    private static final int READ_RETRIES = 8;
 
     private final TenantId tenantId;
     private final TimelineId timelineId;
@@ -75,6 +70,7 @@ public final class Timeline {
     private final Timeline ancestor;
     private final Lsn ancestorLsn;
     private final Wal wal;
+    private final ReadPath readPath = new ReadPath(this);
 
     private final ReentrantLock maintenanceLock = new ReentrantLock();
     private final ReentrantLock flushLock = new ReentrantLock();
@@ -645,115 +641,12 @@ public final class Timeline {
 
     /** Rebuilds a page without range checks; used by reads, image creation and children. */
     byte[] reconstruct(Key key, Lsn lsn) throws IOException {
-        for (int attempt = 1; ; attempt++) {
-            try {
-                List<PageEntry> collected = new ArrayList<>();
-                Timeline timeline = this;
-                long ceiling = lsn.value() + 1;
-                while (!timeline.collect(key, ceiling, collected) && timeline.ancestor != null) {
-                    ceiling = timeline.ancestorLsn.value() + 1;
-                    timeline = timeline.ancestor;
-                }
-                return apply(collected);
-            } catch (ClosedChannelException e) {
-                // A layer was replaced (compaction, GC) while we read it: take a new snapshot.
-                if (attempt >= READ_RETRIES) {
-                    throw e;
-                }
-            } catch (CorruptLayerException e) {
-                markBroken(e);
-                throw e;
-            }
-        }
-    }
-
-    /**
-     * Adds this timeline's values of {@code key} below {@code ceiling}, newest first, and returns true when
-     * the page is complete (an initialising record was found, or an image layer settles it).
-     */
-    private boolean collect(Key key, long ceiling, List<PageEntry> out) throws IOException {
-        LayerMap map = layers;
-        for (InMemoryLayer layer : map.inMemoryNewestFirst()) {
-            if (layer.lsnStart().value() >= ceiling) {
-                continue;
-            }
-            int before = out.size();
-            layer.collect(key, 0, ceiling, out);
-            if (endsAtInitialising(out, before)) {
-                return true;
-            }
-        }
-        PersistentLayer image = map.bestImage(key, ceiling);
-        long floor = image == null ? 0 : image.lsnStart() + 1;
-        for (PersistentLayer delta : map.deltas()) {
-            if (delta.lsnStart() >= ceiling || delta.lsnEnd() <= floor || !delta.containsKey(key)) {
-                continue;
-            }
-            int before = out.size();
-            delta.file().collect(key, floor, ceiling, out);
-            if (endsAtInitialising(out, before)) {
-                return true;
-            }
-        }
-        if (image != null) {
-            // The image layer covers the key: either it holds the page, or the page did not exist then.
-            image.file().collect(key, image.lsnStart(), image.lsnStart() + 1, out);
-            return true;
-        }
-        return false;
-    }
-
-    /** True (after dropping everything older) when the entries added since {@code from} hold an initialising one. */
-    private static boolean endsAtInitialising(List<PageEntry> entries, int from) {
-        for (int i = from; i < entries.size(); i++) {
-            if (entries.get(i).record().initializes()) {
-                entries.subList(i + 1, entries.size()).clear();
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private byte[] apply(List<PageEntry> newestFirst) {
-        if (newestFirst.isEmpty()) {
-            return null;
-        }
-        byte[] page = null;
-        for (int i = newestFirst.size() - 1; i >= 0; i--) {
-            page = resources.redo().apply(page, newestFirst.get(i).record());
-        }
-        return page;
+        return readPath.reconstruct(key, lsn);
     }
 
     /** Keys in [from, to) with any value at or below {@code lsn}, here or in ancestors below the branch point. */
     Set<Key> keysAt(Key from, Key to, Lsn lsn) throws IOException {
-        Set<Key> keys = new TreeSet<>();
-        Timeline timeline = this;
-        long ceiling = lsn.value() + 1;
-        while (timeline != null) {
-            LayerMap map = timeline.layers;
-            for (InMemoryLayer layer : map.inMemoryNewestFirst()) {
-                layer.keys(from, to, ceiling, keys);
-            }
-            for (PersistentLayer layer : map.persistent()) {
-                if (layer.lsnStart() >= ceiling || layer.name().keyEnd().compareTo(from) <= 0
-                        || layer.name().keyStart().compareTo(to) >= 0) {
-                    continue;
-                }
-                try (LayerCursor cursor = layer.file().scan(from, to)) {
-                    while (cursor.next()) {
-                        if (cursor.entry().lsn().value() < ceiling) {
-                            keys.add(cursor.entry().key());
-                        }
-                    }
-                }
-            }
-            if (timeline.ancestor != null) {
-                ceiling = timeline.ancestorLsn.value() + 1;
-            }
-            timeline = timeline.ancestor;
-        }
-        return keys;
+        return readPath.keysAt(from, to, lsn);
     }
 
     // ---------------------------------------------------------------------------------------------------

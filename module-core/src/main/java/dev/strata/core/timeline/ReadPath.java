@@ -1,0 +1,146 @@
+package dev.strata.core.timeline;
+
+import dev.strata.api.Key;
+import dev.strata.api.Lsn;
+import dev.strata.core.layer.CorruptLayerException;
+import dev.strata.core.layer.LayerCursor;
+import dev.strata.core.page.PageEntry;
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * How a timeline rebuilds a page: take the current layer snapshot, collect the page's records newest first
+ * (in-memory layers, then the deltas above the newest image that holds the key, then that image), continue
+ * into the ancestor at the branch point when nothing initialised the page, and apply the records oldest
+ * first. Takes no lock; a layer replaced under a reader (compaction, GC) closes its file, and the read starts
+ * over on a new snapshot.
+ */
+final class ReadPath {
+    private static final int READ_RETRIES = 8;
+
+    private final Timeline timeline;
+
+    ReadPath(Timeline timeline) {
+        this.timeline = timeline;
+    }
+
+    /**
+     * Rebuilds a page as of {@code lsn}, walking into ancestors; no range checks. A corrupt layer marks the
+     * timeline that owns it broken.
+     */
+    byte[] reconstruct(Key key, Lsn lsn) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            Timeline current = timeline;
+            try {
+                List<PageEntry> collected = new ArrayList<>();
+                long ceiling = lsn.value() + 1;
+                while (!collect(current, key, ceiling, collected) && current.ancestor() != null) {
+                    ceiling = current.ancestorLsn().value() + 1;
+                    current = current.ancestor();
+                }
+                return apply(collected);
+            } catch (ClosedChannelException e) {
+                // A layer was replaced (compaction, GC) while we read it: take a new snapshot.
+                if (attempt >= READ_RETRIES) {
+                    throw e;
+                }
+            } catch (CorruptLayerException e) {
+                current.markBroken(e);
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * Adds this timeline's values of {@code key} below {@code ceiling}, newest first, and returns true when
+     * the page is complete (an initialising record was found, or an image layer settles it).
+     */
+    private static boolean collect(Timeline timeline, Key key, long ceiling, List<PageEntry> out) throws IOException {
+        LayerMap map = timeline.layers();
+        for (InMemoryLayer layer : map.inMemoryNewestFirst()) {
+            if (layer.lsnStart().value() >= ceiling) {
+                continue;
+            }
+            int before = out.size();
+            layer.collect(key, 0, ceiling, out);
+            if (endsAtInitialising(out, before)) {
+                return true;
+            }
+        }
+        PersistentLayer image = map.bestImage(key, ceiling);
+        long floor = image == null ? 0 : image.lsnStart() + 1;
+        for (PersistentLayer delta : map.deltas()) {
+            if (delta.lsnStart() >= ceiling || delta.lsnEnd() <= floor || !delta.containsKey(key)) {
+                continue;
+            }
+            int before = out.size();
+            delta.file().collect(key, floor, ceiling, out);
+            if (endsAtInitialising(out, before)) {
+                return true;
+            }
+        }
+        if (image != null) {
+            // The image layer covers the key: either it holds the page, or the page did not exist then.
+            image.file().collect(key, image.lsnStart(), image.lsnStart() + 1, out);
+            return true;
+        }
+        return false;
+    }
+
+    /** True (after dropping everything older) when the entries added since {@code from} hold an initialising one. */
+    private static boolean endsAtInitialising(List<PageEntry> entries, int from) {
+        for (int i = from; i < entries.size(); i++) {
+            if (entries.get(i).record().initializes()) {
+                entries.subList(i + 1, entries.size()).clear();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private byte[] apply(List<PageEntry> newestFirst) {
+        if (newestFirst.isEmpty()) {
+            return null;
+        }
+        byte[] page = null;
+        for (int i = newestFirst.size() - 1; i >= 0; i--) {
+            page = timeline.resources().redo().apply(page, newestFirst.get(i).record());
+        }
+        return page;
+    }
+
+    /** Keys in [from, to) with any value at or below {@code lsn}, here or in ancestors below the branch point. */
+    Set<Key> keysAt(Key from, Key to, Lsn lsn) throws IOException {
+        Set<Key> keys = new TreeSet<>();
+        Timeline current = this.timeline;
+        long ceiling = lsn.value() + 1;
+        while (current != null) {
+            LayerMap map = current.layers();
+            for (InMemoryLayer layer : map.inMemoryNewestFirst()) {
+                layer.keys(from, to, ceiling, keys);
+            }
+            for (PersistentLayer layer : map.persistent()) {
+                if (layer.lsnStart() >= ceiling || layer.name().keyEnd().compareTo(from) <= 0
+                        || layer.name().keyStart().compareTo(to) >= 0) {
+                    continue;
+                }
+                try (LayerCursor cursor = layer.file().scan(from, to)) {
+                    while (cursor.next()) {
+                        if (cursor.entry().lsn().value() < ceiling) {
+                            keys.add(cursor.entry().key());
+                        }
+                    }
+                }
+            }
+            if (current.ancestor() != null) {
+                ceiling = current.ancestorLsn().value() + 1;
+            }
+            current = current.ancestor();
+        }
+        return keys;
+    }
+}
