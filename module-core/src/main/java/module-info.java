@@ -8,6 +8,8 @@ module dev.strata.core {
     requires info.picocli;
     requires com.fasterxml.jackson.databind;
     requires com.fasterxml.jackson.dataformat.toml;
+    requires dev.strata.client;
+    requires io.helidon.webserver;
 
     exports dev.strata.core.cli;
 

@@ -11,7 +11,9 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "strata", mixinStandardHelpOptions = true, versionProvider = StrataMain.Version.class,
         description = "A multi-tenant, branchable, versioned page store with tiered storage.",
-        subcommands = {LocalCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {InitCommand.class, ServerCommand.class, NodeCommands.Status.class, NodeCommands.Tenant.class,
+                NodeCommands.Timeline.class, NodeCommands.Put.class, NodeCommands.Get.class, LocalCommand.class,
+                InspectCommand.class, CommandLine.HelpCommand.class})
 public final class StrataMain {
 
     public static void main(String[] args) {
@@ -32,6 +34,10 @@ public final class StrataMain {
 
     private static int handleFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
         PrintWriter err = commandLine.getErr();
+        if (e instanceof dev.strata.client.StrataClientException client) {
+            err.println("strata: " + client.getMessage());
+            return client.status() == 400 ? 2 : 1;
+        }
         if (e instanceof EngineException.BadRequest || e instanceof IllegalArgumentException) {
             err.println("strata: " + e.getMessage());
             commandLine.usage(err);

@@ -2,7 +2,7 @@ package dev.strata.core.layer;
 
 import dev.strata.api.Key;
 import dev.strata.core.page.PageEntry;
-import dev.strata.core.page.PageRecordCodec;
+import dev.strata.api.PageRecordCodec;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.zip.Deflater;

@@ -6,7 +6,7 @@ import dev.strata.api.Key;
 import dev.strata.api.Lsn;
 import dev.strata.api.PageRecord;
 import dev.strata.core.page.PageEntry;
-import dev.strata.core.page.PageRecordCodec;
+import dev.strata.api.PageRecordCodec;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.BufferUnderflowException;

@@ -31,7 +31,7 @@ import java.util.zip.CRC32C;
  * The decoded body holds the entries, sorted by (key, LSN), followed by an offset table so that a reader
  * binary-searches a block by reading keys and LSNs at known positions, decoding only the records it returns:
  * <pre>
- * entry i               key (18 bytes), LSN (u64), record ({@link dev.strata.core.page.PageRecordCodec});
+ * entry i               key (18 bytes), LSN (u64), record ({@link dev.strata.api.PageRecordCodec});
  *                       the record ends where entry i+1 (or the offset table) starts
  * u32 offset[i]         position of entry i in the body, for i in 0..count-1, ascending
  * u32 count             number of entries, at least 1

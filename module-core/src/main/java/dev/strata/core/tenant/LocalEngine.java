@@ -285,6 +285,42 @@ public final class LocalEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes a tenant and all its timelines locally. The tenant directory is renamed aside and its parent
+     * fsynced before anything is deleted (INVARIANTS 15), so a crash never leaves a half-deleted tenant
+     * that loads.
+     */
+    public void deleteTenant(TenantId tenantId) throws IOException {
+        structureLock.lock();
+        try {
+            checkOpen();
+            Map<TimelineId, Timeline> byId = tenantTimelines(tenantId);
+            List<Timeline> all = new ArrayList<>(byId.values());
+            all.sort(java.util.Comparator.comparingInt(LocalEngine::depth).reversed());
+            for (Timeline timeline : all) {
+                timeline.close(false);
+            }
+            timelines.remove(tenantId);
+            tenants.remove(tenantId);
+            Path directory = tenantDirectory(tenantId);
+            Path aside = directory.resolveSibling(directory.getFileName() + DurableFiles.TEMP_SUFFIX);
+            DurableFiles.renameNoReplace(directory, aside);
+            DurableFiles.fsyncDirectory(directory.getParent());
+            DurableFiles.deleteRecursively(aside);
+        } finally {
+            structureLock.unlock();
+        }
+    }
+
+    /** The tenant's stored configuration (mode and generation). */
+    public TenantConfig tenantConfig(TenantId tenantId) {
+        TenantConfig config = tenants.get(tenantId);
+        if (config == null) {
+            throw new EngineException.NotFound("tenant " + tenantId + " not found");
+        }
+        return config;
+    }
+
     public Timeline timeline(TenantId tenantId, TimelineId timelineId) {
         Timeline timeline = tenantTimelines(tenantId).get(timelineId);
         if (timeline == null) {

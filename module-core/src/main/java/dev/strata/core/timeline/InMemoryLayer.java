@@ -4,7 +4,7 @@ import dev.strata.api.Key;
 import dev.strata.api.Lsn;
 import dev.strata.api.PageRecord;
 import dev.strata.core.page.PageEntry;
-import dev.strata.core.page.PageRecordCodec;
+import dev.strata.api.PageRecordCodec;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;

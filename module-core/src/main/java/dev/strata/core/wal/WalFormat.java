@@ -4,7 +4,7 @@ import dev.strata.api.Key;
 import dev.strata.api.Lsn;
 import dev.strata.api.PageRecord;
 import dev.strata.core.page.PageEntry;
-import dev.strata.core.page.PageRecordCodec;
+import dev.strata.api.PageRecordCodec;
 import dev.strata.core.page.PageWrite;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;

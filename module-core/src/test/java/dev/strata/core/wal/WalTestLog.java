@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.api.Lsn;
 import dev.strata.core.page.PageEntry;
-import dev.strata.core.page.PageRecordCodec;
+import dev.strata.api.PageRecordCodec;
 import dev.strata.core.page.PageWrite;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -1,11 +1,10 @@
-package dev.strata.core.page;
+package dev.strata.api;
 
-import dev.strata.api.PageRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The binary form of a {@link PageRecord}, shared by the WAL and the layer files. Big-endian:
+ * The binary form of a {@link PageRecord}, shared by the WAL, the layer files and the page API. Big-endian:
  *
  * <pre>
  * Image     : u8 1, u32 length, bytes

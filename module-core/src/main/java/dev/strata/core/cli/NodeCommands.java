@@ -1,0 +1,217 @@
+package dev.strata.core.cli;
+
+import dev.strata.api.Key;
+import dev.strata.api.Lsn;
+import dev.strata.api.TenantId;
+import dev.strata.api.TimelineId;
+import dev.strata.client.StrataClient;
+import dev.strata.client.TenantInfo;
+import dev.strata.client.TimelineInfo;
+import dev.strata.client.wire.PageWire;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Commands that talk to a running node through the client: status, tenants, timelines, pages. */
+final class NodeCommands {
+    private NodeCommands() {}
+
+    @Command(name = "status", description = "Show a running node's status.")
+    static final class Status implements Callable<Integer> {
+        @Mixin ServerFlags server;
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (StrataClient client = server.client()) {
+                spec.commandLine().getOut().println(client.status().toPrettyString());
+                spec.commandLine().getOut().flush();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "tenant", description = "Manage tenants on a running node.",
+            subcommands = {TenantCreate.class, TenantList.class, TenantDelete.class})
+    static final class Tenant {}
+
+    @Command(name = "create", description = "Create a tenant; prints its id.")
+    static final class TenantCreate implements Callable<Integer> {
+        @Mixin ServerFlags server;
+        @Option(names = "--tenant", description = "Tenant id (default: random).") TenantId tenant;
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (StrataClient client = server.client()) {
+                TenantInfo info = client.createTenant(tenant != null ? tenant : TenantId.random());
+                spec.commandLine().getOut().println("tenant " + info.id() + " " + info.state() + " generation " + info.generation());
+                spec.commandLine().getOut().flush();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List tenants.")
+    static final class TenantList implements Callable<Integer> {
+        @Mixin ServerFlags server;
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (StrataClient client = server.client()) {
+                for (TenantInfo info : client.listTenants()) {
+                    spec.commandLine().getOut().println(info.id() + " " + info.state() + " generation=" + info.generation()
+                            + " timelines=" + info.timelines());
+                }
+                spec.commandLine().getOut().flush();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", description = "Delete a tenant and all its timelines.")
+    static final class TenantDelete implements Callable<Integer> {
+        @Mixin ServerFlags server;
+        @Option(names = "--tenant", required = true) TenantId tenant;
+
+        @Override
+        public Integer call() throws IOException {
+            try (StrataClient client = server.client()) {
+                client.deleteTenant(tenant);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "timeline", description = "Manage timelines on a running node.",
+            subcommands = {TimelineCreate.class, TimelineBranch.class, TimelineList.class, TimelineDelete.class})
+    static final class Timeline {}
+
+    private static void print(PrintWriter out, TimelineInfo info) {
+        out.println("timeline " + info.id() + " last_record_lsn=" + info.lastRecordLsn() + " disk_consistent_lsn="
+                + info.diskConsistentLsn() + (info.ancestor() == null ? "" : " ancestor=" + info.ancestor() + "@" + info.ancestorLsn())
+                + " layers=" + info.layers());
+        out.flush();
+    }
+
+    @Command(name = "create", description = "Create a root timeline.")
+    static final class TimelineCreate implements Callable<Integer> {
+        @Mixin ServerFlags server;
+        @Option(names = "--tenant", required = true) TenantId tenant;
+        @Option(names = "--timeline", description = "Timeline id (default: random).") TimelineId timeline;
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (StrataClient client = server.client()) {
+                print(spec.commandLine().getOut(), client.createTimeline(tenant, timeline != null ? timeline : TimelineId.random()));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "branch", description = "Branch a timeline at an LSN (default: its last record).")
+    static final class TimelineBranch implements Callable<Integer> {
+        @Mixin ServerFlags server;
+        @Option(names = "--tenant", required = true) TenantId tenant;
+        @Option(names = "--from", required = true, description = "Parent timeline.") TimelineId from;
+        @Option(names = "--at", description = "Branch point LSN.") Lsn at;
+        @Option(names = "--timeline", description = "New timeline id (default: random).") TimelineId timeline;
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (StrataClient client = server.client()) {
+                print(spec.commandLine().getOut(),
+                        client.branch(tenant, timeline != null ? timeline : TimelineId.random(), from, at));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "list", description = "List the timelines of a tenant.")
+    static final class TimelineList implements Callable<Integer> {
+        @Mixin ServerFlags server;
+        @Option(names = "--tenant", required = true) TenantId tenant;
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (StrataClient client = server.client()) {
+                for (TimelineInfo info : client.listTimelines(tenant)) {
+                    print(spec.commandLine().getOut(), info);
+                }
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", description = "Delete a timeline that has no children.")
+    static final class TimelineDelete implements Callable<Integer> {
+        @Mixin ServerFlags server;
+        @Option(names = "--tenant", required = true) TenantId tenant;
+        @Option(names = "--timeline", required = true) TimelineId timeline;
+
+        @Override
+        public Integer call() throws IOException {
+            try (StrataClient client = server.client()) {
+                client.deleteTimeline(tenant, timeline);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "put", description = "Write one page record to a running node; prints 'acked <lsn>'.")
+    static final class Put implements Callable<Integer> {
+        @Mixin ServerFlags server;
+        @Option(names = "--tenant", required = true) TenantId tenant;
+        @Option(names = "--timeline", required = true) TimelineId timeline;
+        @Option(names = "--key", required = true, description = "36 hex digits or rel:SPC/DB/REL/FORK/BLOCK.") Key key;
+        @ArgGroup(exclusive = true, multiplicity = "1") LocalCommand.Value value;
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (StrataClient client = server.client()) {
+                Lsn lsn = client.ingest(tenant, timeline, List.of(new PageWire.Write(key, value.record())));
+                spec.commandLine().getOut().println("acked " + lsn);
+                spec.commandLine().getOut().flush();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "get", description = "Read one page from a running node.")
+    static final class Get implements Callable<Integer> {
+        @Mixin ServerFlags server;
+        @Option(names = "--tenant", required = true) TenantId tenant;
+        @Option(names = "--timeline", required = true) TimelineId timeline;
+        @Option(names = "--key", required = true, description = "36 hex digits or rel:SPC/DB/REL/FORK/BLOCK.") Key key;
+        @Option(names = "--lsn", description = "Read as of this LSN (default: the last record).") Lsn lsn;
+        @Option(names = "--hex", description = "Print the page as hex.") boolean hex;
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (StrataClient client = server.client()) {
+                byte[] page = client.getPage(tenant, timeline, key, lsn);
+                if (page == null) {
+                    spec.commandLine().getErr().println("strata: key " + key + " has no value");
+                    return 1;
+                }
+                spec.commandLine().getOut().println(hex ? HexFormat.of().formatHex(page) : LocalCommand.printable(page));
+                spec.commandLine().getOut().flush();
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package dev.strata.core.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.core.config.ConfigException;
+import dev.strata.core.config.NodeConfig;
+import dev.strata.core.failpoint.Failpoints;
+import dev.strata.core.http.NodeServer;
+import dev.strata.core.io.DurableFiles;
+import dev.strata.core.tenant.EngineOptions;
+import dev.strata.core.tenant.LocalEngine;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code strata server}: runs a node on a work directory until it is told to stop (SIGTERM or SIGINT), then
+ * stops taking requests, flushes in-memory data and exits. The address it listens on is printed and written
+ * to {@code <workdir>/metadata.json}.
+ */
+@Command(name = "server", description = "Run a node: the HTTP API in front of the engine in a work directory.")
+final class ServerCommand implements Callable<Integer> {
+    @Option(names = "--workdir", required = true, description = "Work directory of the node (holds strata.toml).")
+    Path workdir;
+
+    @Option(names = "--listen", description = "HOST:PORT to listen on, overriding listen_http (port 0: a free one).")
+    String listen;
+
+    @Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException, InterruptedException {
+        PrintWriter out = spec.commandLine().getOut();
+        NodeConfig config;
+        try {
+            config = NodeConfig.load(workdir);
+            if (listen != null) {
+                int colon = listen.lastIndexOf(':');
+                if (colon <= 0) {
+                    throw new ConfigException("--listen '" + listen + "' is not HOST:PORT");
+                }
+                config = config.withListen(listen.substring(0, colon), Integer.parseInt(listen.substring(colon + 1)));
+            }
+        } catch (ConfigException | IllegalArgumentException e) {
+            spec.commandLine().getErr().println("strata: " + e.getMessage());
+            return 2;
+        }
+        DurableFiles.createDirectoryDurably(workdir);
+        Failpoints failpoints = Failpoints.create();
+        LocalEngine engine = LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(config.tenantDefaults())
+                .withBlockCacheBytes(config.blockCacheBytes()).withBackgroundThreads(config.backgroundThreads())
+                .withFailpoints(failpoints));
+        NodeServer server;
+        try {
+            server = NodeServer.start(engine, failpoints, config.nodeId(), config.listenHost(), config.listenPort(),
+                    config.maxRequestBytes());
+        } catch (IOException | RuntimeException e) {
+            engine.close();
+            throw e;
+        }
+        String address = "http://" + config.listenHost() + ":" + server.port();
+        ObjectNode metadata = new ObjectMapper().createObjectNode().put("node_id", config.nodeId()).put("http", address);
+        DurableFiles.writeAtomically(workdir.resolve("metadata.json"), metadata.toString().getBytes());
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            try {
+                engine.close();
+            } catch (IOException e) {
+                System.err.println("strata: shutdown: " + e.getMessage());
+            }
+            stopped.countDown();
+        }, "strata-shutdown"));
+        out.println("strata node " + config.nodeId() + " listening on " + address + " (work directory " + workdir + ")");
+        out.flush();
+        stopped.await();
+        return 0;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.strata.core.config;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+
+/** Durations in configuration: {@code 250ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 7d}, or ISO-8601. */
+final class Durations {
+    private Durations() {}
+
+    static Duration parse(String text) {
+        String value = text.strip();
+        try {
+            if (value.startsWith("P") || value.startsWith("p")) {
+                return Duration.parse(value);
+            }
+            if (value.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
+            }
+            long amount = Long.parseLong(value.substring(0, value.length() - 1));
+            return switch (value.charAt(value.length() - 1)) {
+                case 's' -> Duration.ofSeconds(amount);
+                case 'm' -> Duration.ofMinutes(amount);
+                case 'h' -> Duration.ofHours(amount);
+                case 'd' -> Duration.ofDays(amount);
+                default -> throw new IllegalArgumentException("unknown unit");
+            };
+        } catch (NumberFormatException | DateTimeParseException | StringIndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration like 250ms, 30s, 10m, 2h, 7d or PT1H");
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a duration like 250ms, 30s, 10m, 2h, 7d or PT1H");
+        }
+    }
+
+    static String format(Duration duration) {
+        if (duration.toMillis() % 86_400_000L == 0 && !duration.isZero()) {
+            return duration.toDays() + "d";
+        }
+        if (duration.toMillis() % 3_600_000L == 0 && !duration.isZero()) {
+            return duration.toHours() + "h";
+        }
+        if (duration.toMillis() % 60_000L == 0 && !duration.isZero()) {
+            return duration.toMinutes() + "m";
+        }
+        if (duration.toMillis() % 1000L == 0) {
+            return duration.toSeconds() + "s";
+        }
+        return duration.toMillis() + "ms";
+    }
+}

@@ -1,0 +1,251 @@
+package dev.strata.core.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.strata.core.layer.LayerWriteOptions;
+import dev.strata.core.timeline.TimelineSettings;
+import dev.strata.core.wal.Durability;
+import dev.strata.core.wal.WalOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The node configuration, read from {@code <workdir>/strata.toml}. Every key is optional and has the
+ * default of {@link #DEFAULT}; {@link #defaultFile()} writes them all with their meaning. Reading rejects
+ * unknown keys (a typo must not silently fall back to a default) and names the key and value that are wrong.
+ *
+ * @param nodeId this node's numeric id
+ * @param listenHost address of the HTTP API
+ * @param listenPort port of the HTTP API; 0 picks a free one
+ * @param maxRequestBytes largest request body accepted
+ * @param blockCacheBytes capacity of the node-wide block cache
+ * @param backgroundThreads threads for flush, compaction and GC
+ * @param tenantDefaults settings every timeline starts with
+ */
+public record NodeConfig(long nodeId, String listenHost, int listenPort, long maxRequestBytes, long blockCacheBytes,
+                         int backgroundThreads, TimelineSettings tenantDefaults) {
+    public static final String FILE = "strata.toml";
+    public static final NodeConfig DEFAULT = new NodeConfig(1, "127.0.0.1", 9898, 64L << 20, 256L << 20, 2,
+            TimelineSettings.DEFAULT);
+
+    private static final TomlMapper TOML = new TomlMapper();
+    private static final Set<String> TOP_LEVEL = Set.of("node_id", "listen_http", "max_request_bytes", "block_cache_bytes",
+            "background_threads", "tenant_defaults");
+    private static final Set<String> TENANT_KEYS = Set.of("checkpoint_distance", "checkpoint_timeout", "max_frozen_layers",
+            "compaction_threshold", "compaction_target_size", "image_creation_threshold", "gc_horizon", "pitr_interval",
+            "wal_segment_size", "durability", "compress");
+
+    public NodeConfig {
+        Objects.requireNonNull(listenHost, "listenHost is null");
+        Objects.requireNonNull(tenantDefaults, "tenantDefaults is null");
+        if (nodeId < 0) {
+            throw new IllegalArgumentException("node_id must not be negative, got " + nodeId);
+        }
+        if (listenPort < 0 || listenPort > 65535) {
+            throw new IllegalArgumentException("listen_http port must be 0 to 65535, got " + listenPort);
+        }
+        if (maxRequestBytes < 1024) {
+            throw new IllegalArgumentException("max_request_bytes must be at least 1024, got " + maxRequestBytes);
+        }
+        if (blockCacheBytes < 0) {
+            throw new IllegalArgumentException("block_cache_bytes must not be negative, got " + blockCacheBytes);
+        }
+        if (backgroundThreads < 1) {
+            throw new IllegalArgumentException("background_threads must be at least 1, got " + backgroundThreads);
+        }
+    }
+
+    public String listenAddress() {
+        return listenHost + ":" + listenPort;
+    }
+
+    public NodeConfig withListen(String host, int port) {
+        return new NodeConfig(nodeId, host, port, maxRequestBytes, blockCacheBytes, backgroundThreads, tenantDefaults);
+    }
+
+    /** Reads {@code <workdir>/strata.toml}; a missing file means every default. */
+    public static NodeConfig load(Path workdir) throws ConfigException {
+        Path file = workdir.resolve(FILE);
+        byte[] bytes;
+        try {
+            bytes = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return DEFAULT;
+        } catch (IOException e) {
+            throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
+        }
+        return parse(file.toString(), bytes);
+    }
+
+    /** Parses TOML; {@code source} names the file in messages. */
+    public static NodeConfig parse(String source, byte[] toml) throws ConfigException {
+        JsonNode root;
+        try {
+            root = TOML.readTree(toml);
+        } catch (IOException e) {
+            throw new ConfigException(source + " is not valid TOML: " + e.getMessage(), e);
+        }
+        if (root == null) {
+            return DEFAULT;
+        }
+        Reader reader = new Reader(source);
+        reader.rejectUnknown(root, TOP_LEVEL, "");
+        JsonNode tenant = root.path("tenant_defaults");
+        if (!tenant.isMissingNode()) {
+            if (!tenant.isObject()) {
+                throw new ConfigException(source + ": 'tenant_defaults' must be a table");
+            }
+            reader.rejectUnknown(tenant, TENANT_KEYS, "tenant_defaults.");
+        }
+        TimelineSettings d = DEFAULT.tenantDefaults();
+        String listen = reader.text(root, "listen_http", DEFAULT.listenAddress());
+        int colon = listen.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new ConfigException(source + ": key 'listen_http' = '" + listen + "' is not HOST:PORT");
+        }
+        int port;
+        try {
+            port = Integer.parseInt(listen.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new ConfigException(source + ": key 'listen_http' = '" + listen + "' has no numeric port");
+        }
+        String durability = reader.text(tenant, "durability", "fsync").toLowerCase(Locale.ROOT);
+        Durability mode = switch (durability) {
+            case "fsync" -> Durability.FSYNC;
+            case "periodic" -> Durability.PERIODIC;
+            default -> throw new ConfigException(source + ": key 'tenant_defaults.durability' = '" + durability
+                    + "': expected fsync or periodic");
+        };
+        try {
+            TimelineSettings settings = new TimelineSettings(
+                    reader.number(tenant, "checkpoint_distance", d.checkpointDistance()),
+                    reader.duration(tenant, "checkpoint_timeout", d.checkpointTimeout()),
+                    (int) reader.number(tenant, "max_frozen_layers", d.maxFrozenLayers()),
+                    (int) reader.number(tenant, "compaction_threshold", d.compactionThreshold()),
+                    reader.number(tenant, "compaction_target_size", d.compactionTargetSize()),
+                    (int) reader.number(tenant, "image_creation_threshold", d.imageCreationThreshold()),
+                    reader.number(tenant, "gc_horizon", d.gcHorizon()),
+                    reader.duration(tenant, "pitr_interval", d.pitrInterval()),
+                    new WalOptions(reader.number(tenant, "wal_segment_size", d.wal().segmentBytes()), mode,
+                            d.wal().periodicInterval()),
+                    new LayerWriteOptions(d.layerWrite().targetBlockBytes(), reader.bool(tenant, "compress", false)));
+            return new NodeConfig(reader.number(root, "node_id", DEFAULT.nodeId()), listen.substring(0, colon), port,
+                    reader.number(root, "max_request_bytes", DEFAULT.maxRequestBytes()),
+                    reader.number(root, "block_cache_bytes", DEFAULT.blockCacheBytes()),
+                    (int) reader.number(root, "background_threads", DEFAULT.backgroundThreads()), settings);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Typed access to TOML values with messages that name the key. */
+    private record Reader(String source) {
+        void rejectUnknown(JsonNode table, Set<String> known, String prefix) throws ConfigException {
+            for (Iterator<String> names = table.fieldNames(); names.hasNext(); ) {
+                String name = names.next();
+                if (!known.contains(name)) {
+                    throw new ConfigException(source + ": unknown key '" + prefix + name + "'; known keys: "
+                            + known.stream().sorted().toList());
+                }
+            }
+        }
+
+        long number(JsonNode table, String key, long fallback) throws ConfigException {
+            JsonNode value = table.get(key);
+            if (value == null) {
+                return fallback;
+            }
+            if (!value.canConvertToExactIntegral() || !value.canConvertToLong()) {
+                throw new ConfigException(source + ": key '" + key + "' = " + value + " is not an integer");
+            }
+            return value.asLong();
+        }
+
+        String text(JsonNode table, String key, String fallback) throws ConfigException {
+            JsonNode value = table.get(key);
+            if (value == null) {
+                return fallback;
+            }
+            if (!value.isTextual()) {
+                throw new ConfigException(source + ": key '" + key + "' = " + value + " is not a string");
+            }
+            return value.asText();
+        }
+
+        boolean bool(JsonNode table, String key, boolean fallback) throws ConfigException {
+            JsonNode value = table.get(key);
+            if (value == null) {
+                return fallback;
+            }
+            if (!value.isBoolean()) {
+                throw new ConfigException(source + ": key '" + key + "' = " + value + " is not true or false");
+            }
+            return value.asBoolean();
+        }
+
+        Duration duration(JsonNode table, String key, Duration fallback) throws ConfigException {
+            String text = text(table, key, null);
+            if (text == null) {
+                return fallback;
+            }
+            try {
+                return Durations.parse(text);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(source + ": key '" + key + "': " + e.getMessage());
+            }
+        }
+    }
+
+    /** The default configuration file, every key commented with its meaning. */
+    public static String defaultFile() {
+        TimelineSettings d = DEFAULT.tenantDefaults();
+        return """
+                # Strata node configuration. Every key is optional; the values below are the defaults.
+
+                # Numeric id of this node.
+                node_id = %d
+                # Address of the HTTP API (HOST:PORT; port 0 picks a free one).
+                listen_http = "%s"
+                # Largest request body accepted, in bytes.
+                max_request_bytes = %d
+                # Capacity of the node-wide cache of layer blocks, in bytes.
+                block_cache_bytes = %d
+                # Threads for flush, compaction and GC.
+                background_threads = %d
+
+                [tenant_defaults]
+                # Bytes of records kept in memory before they are frozen and flushed to a layer file.
+                checkpoint_distance = %d
+                # Age after which in-memory records are flushed even if few (250ms, 30s, 10m, 2h, 7d).
+                checkpoint_timeout = "%s"
+                # Frozen in-memory layers waiting for flush before writers are held back.
+                max_frozen_layers = %d
+                # Number of L0 layers that starts a compaction.
+                compaction_threshold = %d
+                # Target size of each layer that compaction writes, in bytes.
+                compaction_target_size = %d
+                # Deltas over a key range since its last image that start writing a new image layer.
+                image_creation_threshold = %d
+                # LSN distance behind the last record that garbage collection always keeps readable.
+                gc_horizon = %d
+                # Time window that garbage collection always keeps readable.
+                pitr_interval = "%s"
+                # Size of a WAL segment file, in bytes.
+                wal_segment_size = %d
+                # When a batch is acknowledged: fsync (after its fsync, group-committed) or periodic.
+                durability = "fsync"
+                # Compress layer blocks with Deflate.
+                compress = false
+                """.formatted(DEFAULT.nodeId(), DEFAULT.listenAddress(), DEFAULT.maxRequestBytes(), DEFAULT.blockCacheBytes(),
+                DEFAULT.backgroundThreads(), d.checkpointDistance(), Durations.format(d.checkpointTimeout()),
+                d.maxFrozenLayers(), d.compactionThreshold(), d.compactionTargetSize(), d.imageCreationThreshold(),
+                d.gcHorizon(), Durations.format(d.pitrInterval()), d.wal().segmentBytes());
+    }
+}

@@ -1,0 +1,330 @@
+package dev.strata.core.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.api.Generation;
+import dev.strata.api.Key;
+import dev.strata.api.LayerFileName;
+import dev.strata.api.Lsn;
+import dev.strata.api.TenantId;
+import dev.strata.api.TimelineId;
+import dev.strata.client.wire.PageWire;
+import dev.strata.core.failpoint.Failpoints;
+import dev.strata.core.page.PageWrite;
+import dev.strata.core.tenant.LocalEngine;
+import dev.strata.core.tenant.TenantConfig;
+import dev.strata.core.timeline.CompactionResult;
+import dev.strata.core.timeline.GcResult;
+import dev.strata.core.timeline.Timeline;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The node's HTTP API under {@code /v1}: management calls in JSON and the page API in the binary format of
+ * {@link PageWire}. Errors are {@code {"msg": …}} with the status of {@link ApiError}.
+ */
+public final class HttpApi {
+    private static final System.Logger LOG = System.getLogger(HttpApi.class.getName());
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String BINARY = "application/octet-stream";
+
+    private final LocalEngine engine;
+    private final Failpoints failpoints;
+    private final long nodeId;
+
+    public HttpApi(LocalEngine engine, Failpoints failpoints, long nodeId) {
+        this.engine = Objects.requireNonNull(engine, "engine is null");
+        this.failpoints = Objects.requireNonNull(failpoints, "failpoints is null");
+        this.nodeId = nodeId;
+    }
+
+    /** A handler body that may fail; failures become error responses. */
+    @FunctionalInterface
+    private interface Call {
+        void run(ServerRequest request, ServerResponse response) throws Exception;
+    }
+
+    private static io.helidon.webserver.http.Handler guarded(Call call) {
+        return (request, response) -> {
+            try {
+                call.run(request, response);
+            } catch (Exception | AssertionError e) {
+                ApiError error = ApiError.of(e);
+                if (error.status() >= 500) {
+                    LOG.log(Level.ERROR, request.prologue().method() + " " + request.path().path() + " failed", e);
+                }
+                sendError(response, error);
+            }
+        };
+    }
+
+    static void sendError(ServerResponse response, ApiError error) {
+        if (error.status() == 503) {
+            response.header(HeaderNames.RETRY_AFTER, "1");
+        }
+        response.status(Status.create(error.status()))
+                .header(HeaderNames.CONTENT_TYPE, "application/json")
+                .send(JSON.createObjectNode().put("msg", error.message()).toString());
+    }
+
+    public void register(HttpRouting.Builder routing) {
+        routing.get("/v1/status", guarded(this::status))
+                .post("/v1/tenant", guarded(this::createTenant))
+                .get("/v1/tenant", guarded(this::listTenants))
+                .get("/v1/tenant/{tenant}", guarded(this::getTenant))
+                .delete("/v1/tenant/{tenant}", guarded(this::deleteTenant))
+                .post("/v1/tenant/{tenant}/timeline", guarded(this::createTimeline))
+                .get("/v1/tenant/{tenant}/timeline", guarded(this::listTimelines))
+                .get("/v1/tenant/{tenant}/timeline/{timeline}", guarded(this::getTimeline))
+                .delete("/v1/tenant/{tenant}/timeline/{timeline}", guarded(this::deleteTimeline))
+                .put("/v1/tenant/{tenant}/timeline/{timeline}/checkpoint", guarded(this::checkpoint))
+                .put("/v1/tenant/{tenant}/timeline/{timeline}/compact", guarded(this::compact))
+                .put("/v1/tenant/{tenant}/timeline/{timeline}/do_gc", guarded(this::gc))
+                .post("/v1/tenant/{tenant}/timeline/{timeline}/ingest", guarded(this::ingest))
+                .get("/v1/tenant/{tenant}/timeline/{timeline}/page", guarded(this::getPage))
+                .post("/v1/tenant/{tenant}/timeline/{timeline}/pages", guarded(this::getPages))
+                .get("/v1/tenant/{tenant}/timeline/{timeline}/range", guarded(this::getRange))
+                .put("/v1/failpoints", guarded(this::configureFailpoints));
+    }
+
+    // -- management ----------------------------------------------------------------------------------
+
+    private void status(ServerRequest request, ServerResponse response) {
+        ObjectNode body = JSON.createObjectNode();
+        body.put("node_id", nodeId);
+        body.put("tenants", engine.tenants().size());
+        body.put("workdir", engine.workdir().toString());
+        sendJson(response, Status.OK_200, body);
+    }
+
+    private void createTenant(ServerRequest request, ServerResponse response) throws IOException {
+        JsonNode body = jsonBody(request);
+        TenantId tenant = TenantId.parse(requireText(body, "new_tenant_id"));
+        engine.createTenant(tenant, Generation.of(1));
+        sendJson(response, Status.CREATED_201, tenantJson(tenant));
+    }
+
+    private void listTenants(ServerRequest request, ServerResponse response) {
+        ArrayNode body = JSON.createArrayNode();
+        for (TenantId tenant : engine.tenants()) {
+            body.add(tenantJson(tenant));
+        }
+        sendJson(response, Status.OK_200, body);
+    }
+
+    private void getTenant(ServerRequest request, ServerResponse response) {
+        sendJson(response, Status.OK_200, tenantJson(tenant(request)));
+    }
+
+    private void deleteTenant(ServerRequest request, ServerResponse response) throws IOException {
+        TenantId tenant = tenant(request);
+        engine.tenantConfig(tenant);
+        engine.deleteTenant(tenant);
+        sendJson(response, Status.OK_200, JSON.createObjectNode());
+    }
+
+    private ObjectNode tenantJson(TenantId tenant) {
+        TenantConfig config = engine.tenantConfig(tenant);
+        ObjectNode node = JSON.createObjectNode();
+        node.put("id", tenant.hex());
+        node.put("state", "Active");
+        node.put("mode", config.mode());
+        node.put("generation", config.generation().isNone() ? -1 : config.generation().value());
+        node.put("timelines", engine.timelines(tenant).size());
+        return node;
+    }
+
+    private void createTimeline(ServerRequest request, ServerResponse response) throws IOException {
+        TenantId tenant = tenant(request);
+        JsonNode body = jsonBody(request);
+        TimelineId id = TimelineId.parse(requireText(body, "new_timeline_id"));
+        Timeline timeline;
+        if (body.hasNonNull("ancestor_timeline_id")) {
+            TimelineId parent = TimelineId.parse(body.get("ancestor_timeline_id").asText());
+            Lsn at = body.hasNonNull("ancestor_start_lsn") ? Lsn.parse(body.get("ancestor_start_lsn").asText())
+                    : engine.timeline(tenant, parent).lastRecordLsn();
+            timeline = engine.branch(tenant, id, parent, at);
+        } else {
+            timeline = engine.createTimeline(tenant, id);
+        }
+        sendJson(response, Status.CREATED_201, timelineJson(timeline));
+    }
+
+    private void listTimelines(ServerRequest request, ServerResponse response) {
+        ArrayNode body = JSON.createArrayNode();
+        for (Timeline timeline : engine.timelines(tenant(request))) {
+            body.add(timelineJson(timeline));
+        }
+        sendJson(response, Status.OK_200, body);
+    }
+
+    private void getTimeline(ServerRequest request, ServerResponse response) {
+        sendJson(response, Status.OK_200, timelineJson(timeline(request)));
+    }
+
+    private void deleteTimeline(ServerRequest request, ServerResponse response) throws IOException {
+        Timeline timeline = timeline(request);
+        engine.deleteTimeline(timeline.tenantId(), timeline.timelineId());
+        sendJson(response, Status.ACCEPTED_202, JSON.createObjectNode());
+    }
+
+    private ObjectNode timelineJson(Timeline timeline) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("tenant_id", timeline.tenantId().hex());
+        node.put("timeline_id", timeline.timelineId().hex());
+        if (timeline.ancestor() != null) {
+            node.put("ancestor_timeline_id", timeline.ancestor().timelineId().hex());
+            node.put("ancestor_lsn", timeline.ancestorLsn().toString());
+        } else {
+            node.putNull("ancestor_timeline_id");
+            node.putNull("ancestor_lsn");
+        }
+        node.put("last_record_lsn", timeline.lastRecordLsn().toString());
+        node.put("disk_consistent_lsn", timeline.diskConsistentLsn().toString());
+        // Without remote storage the local index is the durable copy: both remote LSNs stand at disk consistent.
+        node.put("remote_consistent_lsn", timeline.diskConsistentLsn().toString());
+        node.put("remote_consistent_lsn_visible", timeline.diskConsistentLsn().toString());
+        node.put("latest_gc_cutoff_lsn", timeline.gcCutoff().toString());
+        List<LayerFileName> layers = timeline.layerFileNames();
+        node.put("layers", layers.size());
+        node.put("layer_bytes", timeline.index().totalFileSize());
+        node.put("state", timeline.isBroken() ? "Broken" : "Active");
+        return node;
+    }
+
+    private void checkpoint(ServerRequest request, ServerResponse response) throws IOException {
+        Timeline timeline = timeline(request);
+        timeline.checkpoint();
+        sendJson(response, Status.OK_200, timelineJson(timeline));
+    }
+
+    private void compact(ServerRequest request, ServerResponse response) throws IOException {
+        Timeline timeline = timeline(request);
+        timeline.checkpoint();
+        CompactionResult result = timeline.compact();
+        ObjectNode body = JSON.createObjectNode();
+        body.put("l0_compacted", result.l0Compacted());
+        body.put("l1_written", result.l1Written());
+        body.put("images_written", result.imagesWritten());
+        sendJson(response, Status.OK_200, body);
+    }
+
+    private void gc(ServerRequest request, ServerResponse response) throws IOException {
+        GcResult result = timeline(request).gc();
+        ObjectNode body = JSON.createObjectNode();
+        body.put("cutoff", result.cutoff().toString());
+        body.put("layers_removed", result.layersRemoved());
+        body.put("layers_kept", result.layersKept());
+        sendJson(response, Status.OK_200, body);
+    }
+
+    private void configureFailpoints(ServerRequest request, ServerResponse response) throws IOException {
+        JsonNode body = jsonBody(request);
+        if (!body.isArray()) {
+            throw new ApiError.BadRequestBody("failpoints body must be an array of {\"name\", \"actions\"}");
+        }
+        for (JsonNode entry : body) {
+            failpoints.configure(requireText(entry, "name"), requireText(entry, "actions"));
+        }
+        sendJson(response, Status.OK_200, JSON.createObjectNode());
+    }
+
+    // -- pages ---------------------------------------------------------------------------------------
+
+    private void ingest(ServerRequest request, ServerResponse response) throws IOException {
+        Timeline timeline = timeline(request);
+        List<PageWire.Write> writes = PageWire.decodeIngest(request.content().as(byte[].class));
+        List<PageWrite> batch = new ArrayList<>(writes.size());
+        for (PageWire.Write write : writes) {
+            batch.add(new PageWrite(write.key(), write.record()));
+        }
+        Lsn commit = timeline.ingest(batch);
+        sendJson(response, Status.OK_200, JSON.createObjectNode().put("commit_lsn", commit.toString()));
+    }
+
+    private void getPage(ServerRequest request, ServerResponse response) throws IOException {
+        Timeline timeline = timeline(request);
+        Key key = Key.parse(requireQuery(request, "key"));
+        Lsn lsn = lsnQuery(request, timeline);
+        sendPages(response, lsn, List.of(new PageWire.Page(key, timeline.get(key, lsn))));
+    }
+
+    private void getPages(ServerRequest request, ServerResponse response) throws IOException {
+        Timeline timeline = timeline(request);
+        PageWire.PagesRequest pages = PageWire.decodePagesRequest(request.content().as(byte[].class));
+        Lsn lsn = pages.lsn() == null ? timeline.lastRecordLsn() : pages.lsn();
+        List<byte[]> found = timeline.getBatch(pages.keys(), lsn);
+        List<PageWire.Page> out = new ArrayList<>(found.size());
+        for (int i = 0; i < found.size(); i++) {
+            out.add(new PageWire.Page(pages.keys().get(i), found.get(i)));
+        }
+        sendPages(response, lsn, out);
+    }
+
+    private void getRange(ServerRequest request, ServerResponse response) throws IOException {
+        Timeline timeline = timeline(request);
+        Key start = Key.parse(requireQuery(request, "start"));
+        Key end = Key.parse(requireQuery(request, "end"));
+        Lsn lsn = lsnQuery(request, timeline);
+        List<PageWire.Page> out = new ArrayList<>();
+        for (Map.Entry<Key, byte[]> entry : timeline.scan(start, end, lsn).entrySet()) {
+            out.add(new PageWire.Page(entry.getKey(), entry.getValue()));
+        }
+        sendPages(response, lsn, out);
+    }
+
+    private static void sendPages(ServerResponse response, Lsn lsn, List<PageWire.Page> pages) {
+        response.status(Status.OK_200).header(HeaderNames.CONTENT_TYPE, BINARY).send(PageWire.encodePages(lsn, pages));
+    }
+
+    // -- plumbing ------------------------------------------------------------------------------------
+
+    private static TenantId tenant(ServerRequest request) {
+        return TenantId.parse(request.path().pathParameters().get("tenant"));
+    }
+
+    private Timeline timeline(ServerRequest request) {
+        return engine.timeline(tenant(request), TimelineId.parse(request.path().pathParameters().get("timeline")));
+    }
+
+    private static Lsn lsnQuery(ServerRequest request, Timeline timeline) {
+        return request.query().first("lsn").map(Lsn::parse).orElseGet(timeline::lastRecordLsn);
+    }
+
+    private static String requireQuery(ServerRequest request, String name) {
+        return request.query().first(name).orElseThrow(
+                () -> new ApiError.BadRequestBody("query parameter '" + name + "' is required"));
+    }
+
+    private static JsonNode jsonBody(ServerRequest request) throws IOException {
+        byte[] bytes = request.content().hasEntity() ? request.content().as(byte[].class) : new byte[0];
+        if (bytes.length == 0) {
+            throw new ApiError.BadRequestBody("a JSON body is required");
+        }
+        return JSON.readTree(bytes);
+    }
+
+    private static String requireText(JsonNode body, String field) {
+        JsonNode value = body.get(field);
+        if (value == null || !value.isTextual()) {
+            throw new ApiError.BadRequestBody("field '" + field + "' is required and must be a string");
+        }
+        return value.asText();
+    }
+
+    private static void sendJson(ServerResponse response, Status status, JsonNode body) {
+        response.status(status).header(HeaderNames.CONTENT_TYPE, "application/json").send(body.toString());
+    }
+
+}

@@ -1,0 +1,52 @@
+package dev.strata.core.http;
+
+import dev.strata.core.failpoint.Failpoints;
+import dev.strata.core.tenant.LocalEngine;
+import io.helidon.webserver.WebServer;
+import java.io.IOException;
+import java.util.Objects;
+
+/**
+ * The node's HTTP server (Helidon SE on virtual threads) in front of an engine. Start-up fails with a clear
+ * message when the address cannot be bound, instead of running without a listener.
+ */
+public final class NodeServer implements AutoCloseable {
+    private final WebServer server;
+
+    private NodeServer(WebServer server) {
+        this.server = server;
+    }
+
+    /**
+     * Starts listening on {@code host:port} (port 0 picks a free one).
+     *
+     * @throws IOException naming the address when the server did not start
+     */
+    public static NodeServer start(LocalEngine engine, Failpoints failpoints, long nodeId, String host, int port,
+                                   long maxRequestBytes) throws IOException {
+        Objects.requireNonNull(engine, "engine is null");
+        HttpApi api = new HttpApi(engine, failpoints, nodeId);
+        WebServer server = WebServer.builder()
+                .host(host)
+                .port(port)
+                .maxPayloadSize(maxRequestBytes)
+                .shutdownHook(false)
+                .routing(api::register)
+                .build()
+                .start();
+        if (!server.isRunning() || server.port() <= 0) {
+            server.stop();
+            throw new IOException("HTTP server could not listen on " + host + ":" + port + " (address in use or not allowed)");
+        }
+        return new NodeServer(server);
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+    }
+}
