@@ -1,0 +1,95 @@
+package dev.strata.core.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.core.timeline.TimelineSettings;
+import dev.strata.core.wal.Durability;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class NodeConfigTest {
+    @TempDir Path workdir;
+
+    private static NodeConfig parse(String toml) throws ConfigException {
+        return NodeConfig.parse("strata.toml", toml.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void pinsEveryDefault() throws Exception {
+        NodeConfig d = NodeConfig.DEFAULT;
+        assertEquals(1, d.nodeId());
+        assertEquals("127.0.0.1:9898", d.listenAddress());
+        assertEquals(64L << 20, d.maxRequestBytes());
+        assertEquals(256L << 20, d.blockCacheBytes());
+        assertEquals(2, d.backgroundThreads());
+        TimelineSettings t = d.tenantDefaults();
+        assertEquals(256L << 20, t.checkpointDistance());
+        assertEquals(Duration.ofMinutes(10), t.checkpointTimeout());
+        assertEquals(2, t.maxFrozenLayers());
+        assertEquals(10, t.compactionThreshold());
+        assertEquals(128L << 20, t.compactionTargetSize());
+        assertEquals(3, t.imageCreationThreshold());
+        assertEquals(64L << 20, t.gcHorizon());
+        assertEquals(Duration.ofDays(7), t.pitrInterval());
+        assertEquals(16L << 20, t.wal().segmentBytes());
+        assertEquals(Durability.FSYNC, t.wal().durability());
+        assertEquals(false, t.layerWrite().compress());
+    }
+
+    @Test
+    void theWrittenDefaultFileAndAMissingFileBothMeanTheDefaults() throws Exception {
+        assertEquals(NodeConfig.DEFAULT, parse(NodeConfig.defaultFile()));
+        assertEquals(NodeConfig.DEFAULT, NodeConfig.load(workdir));
+        assertEquals(NodeConfig.DEFAULT, parse(""));
+    }
+
+    @Test
+    void readsEveryKey() throws Exception {
+        NodeConfig config = parse("""
+                node_id = 9
+                listen_http = "0.0.0.0:7000"
+                background_threads = 4
+                [tenant_defaults]
+                checkpoint_distance = 1048576
+                checkpoint_timeout = "30s"
+                pitr_interval = "2h"
+                durability = "periodic"
+                compress = true
+                """);
+        assertEquals(9, config.nodeId());
+        assertEquals("0.0.0.0", config.listenHost());
+        assertEquals(7000, config.listenPort());
+        assertEquals(4, config.backgroundThreads());
+        assertEquals(1 << 20, config.tenantDefaults().checkpointDistance());
+        assertEquals(Duration.ofSeconds(30), config.tenantDefaults().checkpointTimeout());
+        assertEquals(Duration.ofHours(2), config.tenantDefaults().pitrInterval());
+        assertEquals(Durability.PERIODIC, config.tenantDefaults().wal().durability());
+        assertTrue(config.tenantDefaults().layerWrite().compress());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "nod_id = 3|nod_id",
+        "listen_http = \"nowhere\"|nowhere",
+        "listen_http = \"h:x\"|h:x",
+        "node_id = \"one\"|node_id",
+        "background_threads = 0|background_threads",
+        "[tenant_defaults]~checkpoint_timeout = \"soon\"|soon",
+        "[tenant_defaults]~durability = \"maybe\"|maybe",
+        "[tenant_defaults]~compaction_threshold = 1|compaction_threshold",
+        "[tenant_defaults]~compres = true|tenant_defaults.compres",
+        "node_id = 1 = 2|not valid TOML",
+    })
+    void errorsNameTheKeyAndValue(String toml, String expected) {
+        ConfigException e = assertThrows(ConfigException.class, () -> parse(toml.replace("~", "\n")));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+        assertTrue(e.getMessage().contains("strata.toml"), e.getMessage());
+    }
+}
