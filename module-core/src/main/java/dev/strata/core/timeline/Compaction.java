@@ -208,10 +208,16 @@ final class Compaction {
                 LayerFile.open(output.path(), timeline.resources().cache()));
     }
 
-    /** Removes outputs of a failed pass that no index lists. */
+    /**
+     * Removes outputs of a failed pass that no index lists. When the index write itself failed the timeline
+     * is broken and the index on disk may list them, so they stay for the restart to reconcile.
+     */
     private void removeOutputs(List<WrittenLayer> outputs, List<PersistentLayer> opened) throws IOException {
         for (PersistentLayer layer : opened) {
             layer.file().close();
+        }
+        if (timeline.isBroken()) {
+            return;
         }
         for (WrittenLayer output : outputs) {
             if (!timeline.index().layers().containsKey(output.fileName().name())) {

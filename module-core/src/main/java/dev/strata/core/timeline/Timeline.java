@@ -486,7 +486,8 @@ public final class Timeline {
                 if (layer != null) {
                     layer.file().close();
                 }
-                if (!written.reused()) {
+                // A broken timeline may have an index on disk that lists this layer: keep it for the restart.
+                if (!written.reused() && !isBroken()) {
                     Files.deleteIfExists(written.path());
                 }
             }
@@ -531,7 +532,15 @@ public final class Timeline {
                     + e.getMessage(), e);
         }
         resources.failpoints().hit("index-before-write");
-        DurableFiles.writeAtomically(directory.resolve(INDEX_FILE), next.toJson());
+        try {
+            DurableFiles.writeAtomically(directory.resolve(INDEX_FILE), next.toJson());
+        } catch (IOException e) {
+            // The rename may have happened before the error (a failed directory fsync): the index on disk
+            // may list files that callers would otherwise delete as leftovers. Stop here; a restart
+            // reconciles the directory against whichever index is on disk.
+            markBroken(e);
+            throw e;
+        }
         index = next;
     }
 

@@ -72,6 +72,25 @@ class TimelineHealthTest {
     }
 
     @Test
+    void anIndexThatCannotBeWrittenBreaksTheTimelineAndARestartRecovers() throws Exception {
+        try (EngineFixture fixture = new EngineFixture(workdir)) {
+            Lsn commit = fixture.main().ingest(List.of(new PageWrite(key(1), new PageRecord.Image(new byte[] {7}))));
+            // A directory where the index's temp file must go makes the index write fail.
+            java.nio.file.Files.createDirectory(fixture.timelineDirectory(fixture.main).resolve("index_part.json.___temp"));
+            assertThrows(IOException.class, () -> fixture.main().checkpoint());
+            assertTrue(fixture.main().isBroken(), "an index write that failed leaves the timeline broken");
+            assertThrows(EngineException.Broken.class,
+                    () -> fixture.main().ingest(List.of(new PageWrite(key(2), new PageRecord.Image(new byte[1])))));
+            fixture.crashAndReopen();
+            assertArrayEquals(new byte[] {7}, fixture.main().get(key(1), commit), "the WAL still holds the write");
+            assertEquals(List.of(), fixture.leftoverTempFiles());
+            assertEquals(List.of(), fixture.unlistedLayerFiles(fixture.main));
+            fixture.main().checkpoint();
+            assertEquals(commit, fixture.main().diskConsistentLsn());
+        }
+    }
+
+    @Test
     void theCheckpointTimeoutFlushesAnIdleLayer() throws Exception {
         TimelineSettings settings = EngineFixture.SMALL.withCheckpointDistance(1 << 30)
                 .withCheckpointTimeout(Duration.ofMillis(200));
