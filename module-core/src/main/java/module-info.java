@@ -10,6 +10,7 @@ module dev.strata.core {
     requires com.fasterxml.jackson.dataformat.toml;
     requires dev.strata.client;
     requires io.helidon.webserver;
+    requires com.nimbusds.jose.jwt;
 
     exports dev.strata.core.cli;
 

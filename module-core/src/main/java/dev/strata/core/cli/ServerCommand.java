@@ -6,6 +6,7 @@ import dev.strata.core.config.ConfigException;
 import dev.strata.core.config.NodeConfig;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.http.NodeServer;
+import dev.strata.core.http.auth.JwtAuthenticator;
 import dev.strata.core.io.DurableFiles;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
@@ -58,8 +59,15 @@ final class ServerCommand implements Callable<Integer> {
                 .withFailpoints(failpoints));
         NodeServer server;
         try {
+            JwtAuthenticator authenticator = null;
+            if (config.authPublicKeyFile() != null) {
+                authenticator = JwtAuthenticator.fromFile(config.authPublicKeyFile());
+            } else {
+                System.err.println("strata: WARNING: authentication is OFF (no auth.public_key_file): every client on "
+                        + config.listenHost() + " can read, write and delete every tenant");
+            }
             server = NodeServer.start(engine, failpoints, config.nodeId(), config.listenHost(), config.listenPort(),
-                    config.maxRequestBytes());
+                    config.maxRequestBytes(), authenticator);
         } catch (IOException | RuntimeException e) {
             engine.close();
             throw e;

@@ -28,16 +28,19 @@ import java.util.Set;
  * @param blockCacheBytes capacity of the node-wide block cache
  * @param backgroundThreads threads for flush, compaction and GC
  * @param tenantDefaults settings every timeline starts with
+ * @param authPublicKeyFile public keys that verify bearer tokens (JWK set or PEM); null turns auth off,
+ *                          which is allowed only on a loopback address
  */
 public record NodeConfig(long nodeId, String listenHost, int listenPort, long maxRequestBytes, long blockCacheBytes,
-                         int backgroundThreads, TimelineSettings tenantDefaults) {
+                         int backgroundThreads, TimelineSettings tenantDefaults, Path authPublicKeyFile) {
     public static final String FILE = "strata.toml";
     public static final NodeConfig DEFAULT = new NodeConfig(1, "127.0.0.1", 9898, 64L << 20, 256L << 20, 2,
-            TimelineSettings.DEFAULT);
+            TimelineSettings.DEFAULT, null);
 
     private static final TomlMapper TOML = new TomlMapper();
     private static final Set<String> TOP_LEVEL = Set.of("node_id", "listen_http", "max_request_bytes", "block_cache_bytes",
-            "background_threads", "tenant_defaults");
+            "background_threads", "tenant_defaults", "auth");
+    private static final Set<String> AUTH_KEYS = Set.of("public_key_file");
     private static final Set<String> TENANT_KEYS = Set.of("checkpoint_distance", "checkpoint_timeout", "max_frozen_layers",
             "compaction_threshold", "compaction_target_size", "image_creation_threshold", "gc_horizon", "pitr_interval",
             "wal_segment_size", "durability", "compress");
@@ -60,6 +63,14 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
         if (backgroundThreads < 1) {
             throw new IllegalArgumentException("background_threads must be at least 1, got " + backgroundThreads);
         }
+        if (authPublicKeyFile == null && !isLoopback(listenHost)) {
+            throw new IllegalArgumentException("listen_http " + listenHost + ":" + listenPort
+                    + " is not a loopback address, so auth.public_key_file must be set (auth is off only on 127.0.0.1)");
+        }
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
     }
 
     public String listenAddress() {
@@ -67,10 +78,14 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
     }
 
     public NodeConfig withListen(String host, int port) {
-        return new NodeConfig(nodeId, host, port, maxRequestBytes, blockCacheBytes, backgroundThreads, tenantDefaults);
+        return new NodeConfig(nodeId, host, port, maxRequestBytes, blockCacheBytes, backgroundThreads, tenantDefaults,
+                authPublicKeyFile);
     }
 
-    /** Reads {@code <workdir>/strata.toml}; a missing file means every default. */
+    /**
+     * Reads {@code <workdir>/strata.toml}; a missing file means every default. A relative
+     * {@code auth.public_key_file} is resolved against the work directory.
+     */
     public static NodeConfig load(Path workdir) throws ConfigException {
         Path file = workdir.resolve(FILE);
         byte[] bytes;
@@ -81,7 +96,13 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
         } catch (IOException e) {
             throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
         }
-        return parse(file.toString(), bytes);
+        NodeConfig config = parse(file.toString(), bytes);
+        if (config.authPublicKeyFile() != null && !config.authPublicKeyFile().isAbsolute()) {
+            return new NodeConfig(config.nodeId(), config.listenHost(), config.listenPort(), config.maxRequestBytes(),
+                    config.blockCacheBytes(), config.backgroundThreads(), config.tenantDefaults(),
+                    workdir.resolve(config.authPublicKeyFile()));
+        }
+        return config;
     }
 
     /** Parses TOML; {@code source} names the file in messages. */
@@ -104,6 +125,14 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
             }
             reader.rejectUnknown(tenant, TENANT_KEYS, "tenant_defaults.");
         }
+        JsonNode auth = root.path("auth");
+        if (!auth.isMissingNode()) {
+            if (!auth.isObject()) {
+                throw new ConfigException(source + ": 'auth' must be a table");
+            }
+            reader.rejectUnknown(auth, AUTH_KEYS, "auth.");
+        }
+        String keyFile = reader.text(auth, "public_key_file", null);
         TimelineSettings d = DEFAULT.tenantDefaults();
         String listen = reader.text(root, "listen_http", DEFAULT.listenAddress());
         int colon = listen.lastIndexOf(':');
@@ -139,7 +168,8 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
             return new NodeConfig(reader.number(root, "node_id", DEFAULT.nodeId()), listen.substring(0, colon), port,
                     reader.number(root, "max_request_bytes", DEFAULT.maxRequestBytes()),
                     reader.number(root, "block_cache_bytes", DEFAULT.blockCacheBytes()),
-                    (int) reader.number(root, "background_threads", DEFAULT.backgroundThreads()), settings);
+                    (int) reader.number(root, "background_threads", DEFAULT.backgroundThreads()), settings,
+                    keyFile == null ? null : Path.of(keyFile));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage(), e);
         }
@@ -243,6 +273,11 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 durability = "fsync"
                 # Compress layer blocks with Deflate.
                 compress = false
+
+                [auth]
+                # Public keys (a JWK set, or PEM public keys) that verify bearer tokens (RS256 or EdDSA).
+                # Without it the API needs no token, which is allowed only when listen_http is a loopback address.
+                # public_key_file = "auth_public_keys.pem"
                 """.formatted(DEFAULT.nodeId(), DEFAULT.listenAddress(), DEFAULT.maxRequestBytes(), DEFAULT.blockCacheBytes(),
                 DEFAULT.backgroundThreads(), d.checkpointDistance(), Durations.format(d.checkpointTimeout()),
                 d.maxFrozenLayers(), d.compactionThreshold(), d.compactionTargetSize(), d.imageCreationThreshold(),

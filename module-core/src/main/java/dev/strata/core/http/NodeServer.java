@@ -1,14 +1,20 @@
 package dev.strata.core.http;
 
 import dev.strata.core.failpoint.Failpoints;
+import dev.strata.core.http.auth.AuthException;
+import dev.strata.core.http.auth.Grant;
+import dev.strata.core.http.auth.JwtAuthenticator;
 import dev.strata.core.tenant.LocalEngine;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.WebServer;
 import java.io.IOException;
 import java.util.Objects;
 
 /**
- * The node's HTTP server (Helidon SE on virtual threads) in front of an engine. Start-up fails with a clear
- * message when the address cannot be bound, instead of running without a listener.
+ * The node's HTTP server (Helidon SE on virtual threads) in front of an engine. With an authenticator every
+ * request needs a bearer token whose scope covers it (401 without a valid token, 403 outside its scope).
+ * Start-up fails with a clear message when the address cannot be bound, instead of running without a
+ * listener.
  */
 public final class NodeServer implements AutoCloseable {
     private final WebServer server;
@@ -23,7 +29,7 @@ public final class NodeServer implements AutoCloseable {
      * @throws IOException naming the address when the server did not start
      */
     public static NodeServer start(LocalEngine engine, Failpoints failpoints, long nodeId, String host, int port,
-                                   long maxRequestBytes) throws IOException {
+                                   long maxRequestBytes, JwtAuthenticator authenticator) throws IOException {
         Objects.requireNonNull(engine, "engine is null");
         HttpApi api = new HttpApi(engine, failpoints, nodeId);
         WebServer server = WebServer.builder()
@@ -31,7 +37,22 @@ public final class NodeServer implements AutoCloseable {
                 .port(port)
                 .maxPayloadSize(maxRequestBytes)
                 .shutdownHook(false)
-                .routing(api::register)
+                .routing(routing -> {
+                    if (authenticator != null) {
+                        routing.addFilter((chain, request, response) -> {
+                            try {
+                                Grant grant = authenticator.authenticate(
+                                        request.headers().first(HeaderNames.AUTHORIZATION).orElse(null));
+                                grant.authorize(request.path().path());
+                            } catch (AuthException e) {
+                                HttpApi.sendError(response, new ApiError(e.status(), e.getMessage()));
+                                return;
+                            }
+                            chain.proceed();
+                        });
+                    }
+                    api.register(routing);
+                })
                 .build()
                 .start();
         if (!server.isRunning() || server.port() <= 0) {

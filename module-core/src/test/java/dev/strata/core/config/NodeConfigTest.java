@@ -41,6 +41,7 @@ class NodeConfigTest {
         assertEquals(16L << 20, t.wal().segmentBytes());
         assertEquals(Durability.FSYNC, t.wal().durability());
         assertEquals(false, t.layerWrite().compress());
+        assertEquals(null, d.authPublicKeyFile());
     }
 
     @Test
@@ -56,6 +57,8 @@ class NodeConfigTest {
                 node_id = 9
                 listen_http = "0.0.0.0:7000"
                 background_threads = 4
+                [auth]
+                public_key_file = "/etc/strata/keys.pem"
                 [tenant_defaults]
                 checkpoint_distance = 1048576
                 checkpoint_timeout = "30s"
@@ -67,6 +70,7 @@ class NodeConfigTest {
         assertEquals("0.0.0.0", config.listenHost());
         assertEquals(7000, config.listenPort());
         assertEquals(4, config.backgroundThreads());
+        assertEquals(Path.of("/etc/strata/keys.pem"), config.authPublicKeyFile());
         assertEquals(1 << 20, config.tenantDefaults().checkpointDistance());
         assertEquals(Duration.ofSeconds(30), config.tenantDefaults().checkpointTimeout());
         assertEquals(Duration.ofHours(2), config.tenantDefaults().pitrInterval());
@@ -86,6 +90,8 @@ class NodeConfigTest {
         "[tenant_defaults]~compaction_threshold = 1|compaction_threshold",
         "[tenant_defaults]~compres = true|tenant_defaults.compres",
         "node_id = 1 = 2|not valid TOML",
+        "listen_http = \"0.0.0.0:9898\"|auth.public_key_file",
+        "[auth]~type = \"jwt\"|auth.type",
     })
     void errorsNameTheKeyAndValue(String toml, String expected) {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(toml.replace("~", "\n")));

@@ -45,7 +45,7 @@ class NodeServerTest {
     @BeforeEach
     void start() throws Exception {
         engine = LocalEngine.open(workdir, EngineOptions.DEFAULT.withFailpoints(failpoints));
-        server = NodeServer.start(engine, failpoints, 7, "127.0.0.1", 0, 4 << 20);
+        server = NodeServer.start(engine, failpoints, 7, "127.0.0.1", 0, 4 << 20, null);
         client = StrataClient.connect(URI.create("http://127.0.0.1:" + server.port()));
         client.createTenant(tenant);
         client.createTimeline(tenant, main);
