@@ -39,20 +39,24 @@ import java.util.stream.Stream;
  * </pre>
  *
  * <p>Opening loads every tenant and every timeline (ancestors before children), removing what a crash left
- * half-created. Structural changes (create, branch, delete) are serialised by one lock; reads and writes of
- * timelines take no engine lock.
+ * half-created. Structural changes (create, branch, delete) are serialised per tenant, so tenants are created
+ * in parallel; reads and writes of timelines take no engine lock. Lock order: tenant lock, then the
+ * timeline's own locks.
  */
 public final class LocalEngine implements AutoCloseable {
     /** The LSN a root timeline starts at. */
     public static final Lsn INITDB_LSN = Lsn.of(0x0100_0000L);
     private static final String TENANTS = "tenants";
     private static final String TIMELINES = "timelines";
+    /** Tenants loaded at once at start-up. */
+    private static final int LOAD_CONCURRENCY = 8;
 
     private final Path workdir;
     private final EngineOptions options;
     private final TimelineResources resources;
     private final ScheduledExecutorService ticker;
-    private final ReentrantLock structureLock = new ReentrantLock();
+    /** Serialises structural changes (create, branch, delete) per tenant; reads and writes take none. */
+    private final Map<TenantId, ReentrantLock> tenantLocks = new ConcurrentHashMap<>();
     private final Map<TenantId, TenantConfig> tenants = new ConcurrentHashMap<>();
     private final Map<TenantId, Map<TimelineId, Timeline>> timelines = new ConcurrentHashMap<>();
     private volatile boolean closed;
@@ -97,7 +101,13 @@ public final class LocalEngine implements AutoCloseable {
         };
     }
 
+    /**
+     * Loads every tenant, {@link #LOAD_CONCURRENCY} at a time: most of the work is small reads and one fsync
+     * per WAL, so parallel loads overlap their waits. The first failure stops the start-up and names the
+     * tenant.
+     */
     private void loadAll() throws IOException {
+        List<Path> directories = new ArrayList<>();
         try (Stream<Path> entries = Files.list(workdir.resolve(TENANTS))) {
             for (Path tenantDirectory : entries.sorted().toList()) {
                 String name = tenantDirectory.getFileName().toString();
@@ -105,13 +115,35 @@ public final class LocalEngine implements AutoCloseable {
                     DurableFiles.deleteRecursively(tenantDirectory);
                     continue;
                 }
-                TenantId tenantId;
                 try {
-                    tenantId = TenantId.parse(name);
+                    TenantId.parse(name);
                 } catch (IllegalArgumentException e) {
                     throw new IOException("unknown entry " + tenantDirectory + " in the tenants directory: " + e.getMessage());
                 }
-                loadTenant(tenantId, tenantDirectory);
+                directories.add(tenantDirectory);
+            }
+        }
+        try (ExecutorService loaders = Executors.newFixedThreadPool(LOAD_CONCURRENCY, daemon("strata-load"))) {
+            List<java.util.concurrent.Future<?>> loads = new ArrayList<>();
+            for (Path directory : directories) {
+                loads.add(loaders.submit(() -> {
+                    loadTenant(TenantId.parse(directory.getFileName().toString()), directory);
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> load : loads) {
+                try {
+                    load.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    loads.forEach(other -> other.cancel(true));
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IOException("loading tenants failed: " + e.getCause(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted while loading tenants", e);
+                }
             }
         }
     }
@@ -167,7 +199,8 @@ public final class LocalEngine implements AutoCloseable {
 
     /** Creates a tenant (idempotent: an existing tenant is returned as is). */
     public void createTenant(TenantId tenantId, Generation generation) throws IOException {
-        structureLock.lock();
+        ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
+        tenantLock.lock();
         try {
             checkOpen();
             if (tenants.containsKey(tenantId)) {
@@ -185,13 +218,14 @@ public final class LocalEngine implements AutoCloseable {
             tenants.put(tenantId, config);
             timelines.put(tenantId, new ConcurrentHashMap<>());
         } finally {
-            structureLock.unlock();
+            tenantLock.unlock();
         }
     }
 
     /** Creates a root timeline; an existing root timeline with the same id is returned (idempotent). */
     public Timeline createTimeline(TenantId tenantId, TimelineId timelineId) throws IOException {
-        structureLock.lock();
+        ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
+        tenantLock.lock();
         try {
             checkOpen();
             Map<TimelineId, Timeline> byId = tenantTimelines(tenantId);
@@ -208,7 +242,7 @@ public final class LocalEngine implements AutoCloseable {
             byId.put(timelineId, timeline);
             return timeline;
         } finally {
-            structureLock.unlock();
+            tenantLock.unlock();
         }
     }
 
@@ -220,7 +254,8 @@ public final class LocalEngine implements AutoCloseable {
      *                                    GC cutoff or start
      */
     public Timeline branch(TenantId tenantId, TimelineId childId, TimelineId parentId, Lsn lsn) throws IOException {
-        structureLock.lock();
+        ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
+        tenantLock.lock();
         try {
             checkOpen();
             Map<TimelineId, Timeline> byId = tenantTimelines(tenantId);
@@ -253,7 +288,7 @@ public final class LocalEngine implements AutoCloseable {
             byId.put(childId, child);
             return child;
         } finally {
-            structureLock.unlock();
+            tenantLock.unlock();
         }
     }
 
@@ -264,7 +299,8 @@ public final class LocalEngine implements AutoCloseable {
      * @throws EngineException.Conflict when the timeline has children
      */
     public void deleteTimeline(TenantId tenantId, TimelineId timelineId) throws IOException {
-        structureLock.lock();
+        ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
+        tenantLock.lock();
         try {
             checkOpen();
             Timeline timeline = timeline(tenantId, timelineId);
@@ -281,7 +317,7 @@ public final class LocalEngine implements AutoCloseable {
             DurableFiles.fsyncDirectory(directory.getParent());
             DurableFiles.deleteRecursively(aside);
         } finally {
-            structureLock.unlock();
+            tenantLock.unlock();
         }
     }
 
@@ -291,7 +327,8 @@ public final class LocalEngine implements AutoCloseable {
      * that loads.
      */
     public void deleteTenant(TenantId tenantId) throws IOException {
-        structureLock.lock();
+        ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
+        tenantLock.lock();
         try {
             checkOpen();
             Map<TimelineId, Timeline> byId = tenantTimelines(tenantId);
@@ -308,7 +345,7 @@ public final class LocalEngine implements AutoCloseable {
             DurableFiles.fsyncDirectory(directory.getParent());
             DurableFiles.deleteRecursively(aside);
         } finally {
-            structureLock.unlock();
+            tenantLock.unlock();
         }
     }
 
@@ -395,22 +432,24 @@ public final class LocalEngine implements AutoCloseable {
         }
         closed = true;
         ticker.shutdownNow();
-        IOException first = null;
-        // Children first, so no child reads an ancestor that is already closed.
-        List<Timeline> all = new ArrayList<>();
-        for (Map<TimelineId, Timeline> byId : timelines.values()) {
-            all.addAll(byId.values());
-        }
-        all.sort(java.util.Comparator.comparingInt(LocalEngine::depth).reversed());
-        for (Timeline timeline : all) {
-            try {
-                timeline.close(flush);
-            } catch (IOException | RuntimeException e) {
-                if (first == null) {
-                    first = e instanceof IOException io ? io : new IOException(e);
-                }
+        // Tenants close in parallel; within a tenant children first, so no child reads a closed ancestor.
+        List<IOException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (ExecutorService closers = Executors.newFixedThreadPool(LOAD_CONCURRENCY, daemon("strata-close"))) {
+            for (Map<TimelineId, Timeline> byId : timelines.values()) {
+                List<Timeline> tenantTimelines = new ArrayList<>(byId.values());
+                tenantTimelines.sort(java.util.Comparator.comparingInt(LocalEngine::depth).reversed());
+                closers.execute(() -> {
+                    for (Timeline timeline : tenantTimelines) {
+                        try {
+                            timeline.close(flush);
+                        } catch (IOException | RuntimeException e) {
+                            failures.add(e instanceof IOException io ? io : new IOException(e));
+                        }
+                    }
+                });
             }
         }
+        IOException first = failures.isEmpty() ? null : failures.getFirst();
         resources.background().shutdown();
         try {
             resources.background().awaitTermination(30, TimeUnit.SECONDS);

@@ -74,7 +74,11 @@ public final class Wal implements AutoCloseable {
 
     private static final System.Logger LOG = System.getLogger(Wal.class.getName());
     /** Frame buffers up to this size are kept for the next append; a larger one is used once. */
-    private static final int RETAINED_BUFFER_BYTES = 1 << 20;
+    /**
+     * Largest frame buffer kept between appends. A node holds thousands of timelines, most of them idle, so
+     * the buffer is allocated on the first append and kept small.
+     */
+    private static final int RETAINED_BUFFER_BYTES = 256 << 10;
 
     private final Path directory;
     private final WalOptions options;
@@ -86,7 +90,7 @@ public final class Wal implements AutoCloseable {
     private final List<Segment> segments;
     private FileChannel openChannel;
     private long openSegmentBytes;
-    private ByteBuffer frameBuffer = ByteBuffer.allocateDirect(64 << 10);
+    private ByteBuffer frameBuffer;
     private final CRC32C crc = new CRC32C();
     private volatile boolean closed;
     // Written under appendLock, read without it.
@@ -558,6 +562,9 @@ public final class Wal implements AutoCloseable {
 
     /** A buffer of exactly {@code bytes} remaining, reused between appends unless it is unusually large. */
     private ByteBuffer frameBuffer(int bytes) {
+        if (frameBuffer == null) {
+            frameBuffer = ByteBuffer.allocateDirect(Math.min(RETAINED_BUFFER_BYTES, Math.max(bytes, 16 << 10)));
+        }
         if (bytes <= frameBuffer.capacity()) {
             return frameBuffer.clear().limit(bytes);
         }
