@@ -189,4 +189,17 @@ public final class DurableFiles {
             throw e.getCause();
         }
     }
+
+    /**
+     * Deletes a directory tree so that a crash never leaves it half-deleted under its own name: it is
+     * renamed to {@code <name>.___temp} and the parent fsynced first (start-up removes such leftovers), then
+     * deleted.
+     */
+    public static void deleteDirectoryDurably(Path directory) throws IOException {
+        Path aside = directory.resolveSibling(directory.getFileName() + TEMP_SUFFIX);
+        deleteRecursively(aside);
+        renameNoReplace(directory, aside);
+        fsyncDirectory(directory.toAbsolutePath().getParent());
+        deleteRecursively(aside);
+    }
 }

@@ -199,8 +199,7 @@ public final class LocalEngine implements AutoCloseable {
 
     /** Creates a tenant (idempotent: an existing tenant is returned as is). */
     public void createTenant(TenantId tenantId, Generation generation) throws IOException {
-        ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
-        tenantLock.lock();
+        ReentrantLock tenantLock = lockTenant(tenantId);
         try {
             checkOpen();
             if (tenants.containsKey(tenantId)) {
@@ -224,8 +223,7 @@ public final class LocalEngine implements AutoCloseable {
 
     /** Creates a root timeline; an existing root timeline with the same id is returned (idempotent). */
     public Timeline createTimeline(TenantId tenantId, TimelineId timelineId) throws IOException {
-        ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
-        tenantLock.lock();
+        ReentrantLock tenantLock = lockTenant(tenantId);
         try {
             checkOpen();
             Map<TimelineId, Timeline> byId = tenantTimelines(tenantId);
@@ -254,8 +252,7 @@ public final class LocalEngine implements AutoCloseable {
      *                                    GC cutoff or start
      */
     public Timeline branch(TenantId tenantId, TimelineId childId, TimelineId parentId, Lsn lsn) throws IOException {
-        ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
-        tenantLock.lock();
+        ReentrantLock tenantLock = lockTenant(tenantId);
         try {
             checkOpen();
             Map<TimelineId, Timeline> byId = tenantTimelines(tenantId);
@@ -299,8 +296,7 @@ public final class LocalEngine implements AutoCloseable {
      * @throws EngineException.Conflict when the timeline has children
      */
     public void deleteTimeline(TenantId tenantId, TimelineId timelineId) throws IOException {
-        ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
-        tenantLock.lock();
+        ReentrantLock tenantLock = lockTenant(tenantId);
         try {
             checkOpen();
             Timeline timeline = timeline(tenantId, timelineId);
@@ -312,10 +308,7 @@ public final class LocalEngine implements AutoCloseable {
             tenantTimelines(tenantId).remove(timelineId);
             timeline.detachFromAncestor();
             Path directory = timeline.directory();
-            Path aside = directory.resolveSibling(directory.getFileName() + DurableFiles.TEMP_SUFFIX);
-            DurableFiles.renameNoReplace(directory, aside);
-            DurableFiles.fsyncDirectory(directory.getParent());
-            DurableFiles.deleteRecursively(aside);
+            DurableFiles.deleteDirectoryDurably(directory);
         } finally {
             tenantLock.unlock();
         }
@@ -327,8 +320,7 @@ public final class LocalEngine implements AutoCloseable {
      * that loads.
      */
     public void deleteTenant(TenantId tenantId) throws IOException {
-        ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
-        tenantLock.lock();
+        ReentrantLock tenantLock = lockTenant(tenantId);
         try {
             checkOpen();
             Map<TimelineId, Timeline> byId = tenantTimelines(tenantId);
@@ -340,10 +332,7 @@ public final class LocalEngine implements AutoCloseable {
             timelines.remove(tenantId);
             tenants.remove(tenantId);
             Path directory = tenantDirectory(tenantId);
-            Path aside = directory.resolveSibling(directory.getFileName() + DurableFiles.TEMP_SUFFIX);
-            DurableFiles.renameNoReplace(directory, aside);
-            DurableFiles.fsyncDirectory(directory.getParent());
-            DurableFiles.deleteRecursively(aside);
+            DurableFiles.deleteDirectoryDurably(directory);
         } finally {
             tenantLock.unlock();
         }
@@ -356,6 +345,13 @@ public final class LocalEngine implements AutoCloseable {
             throw new EngineException.NotFound("tenant " + tenantId + " not found");
         }
         return config;
+    }
+
+    /** Takes the tenant's structure lock; the caller unlocks it. */
+    private ReentrantLock lockTenant(TenantId tenantId) {
+        ReentrantLock lock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
+        lock.lock();
+        return lock;
     }
 
     public Timeline timeline(TenantId tenantId, TimelineId timelineId) {
