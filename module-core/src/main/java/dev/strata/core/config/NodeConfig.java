@@ -43,7 +43,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
     private static final Set<String> AUTH_KEYS = Set.of("public_key_file");
     private static final Set<String> TENANT_KEYS = Set.of("checkpoint_distance", "checkpoint_timeout", "max_frozen_layers",
             "compaction_threshold", "compaction_target_size", "image_creation_threshold", "gc_horizon", "pitr_interval",
-            "wal_segment_size", "durability", "compress");
+            "wal_segment_size", "durability", "compress", "gc_period");
 
     public NodeConfig {
         Objects.requireNonNull(listenHost, "listenHost is null");
@@ -164,7 +164,8 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                     reader.duration(tenant, "pitr_interval", d.pitrInterval()),
                     new WalOptions(reader.number(tenant, "wal_segment_size", d.wal().segmentBytes()), mode,
                             d.wal().periodicInterval()),
-                    new LayerWriteOptions(d.layerWrite().targetBlockBytes(), reader.bool(tenant, "compress", false)));
+                    new LayerWriteOptions(d.layerWrite().targetBlockBytes(), reader.bool(tenant, "compress", false)),
+                    reader.duration(tenant, "gc_period", d.gcPeriod()));
             return new NodeConfig(reader.number(root, "node_id", DEFAULT.nodeId()), listen.substring(0, colon), port,
                     reader.number(root, "max_request_bytes", DEFAULT.maxRequestBytes()),
                     reader.number(root, "block_cache_bytes", DEFAULT.blockCacheBytes()),
@@ -267,6 +268,8 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 gc_horizon = %d
                 # Time window that garbage collection always keeps readable.
                 pitr_interval = "%s"
+                # How often garbage collection runs on each timeline.
+                gc_period = "%s"
                 # Size of a WAL segment file, in bytes.
                 wal_segment_size = %d
                 # When a batch is acknowledged: fsync (after its fsync, group-committed) or periodic.
@@ -281,6 +284,6 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 """.formatted(DEFAULT.nodeId(), DEFAULT.listenAddress(), DEFAULT.maxRequestBytes(), DEFAULT.blockCacheBytes(),
                 DEFAULT.backgroundThreads(), d.checkpointDistance(), Durations.format(d.checkpointTimeout()),
                 d.maxFrozenLayers(), d.compactionThreshold(), d.compactionTargetSize(), d.imageCreationThreshold(),
-                d.gcHorizon(), Durations.format(d.pitrInterval()), d.wal().segmentBytes());
+                d.gcHorizon(), Durations.format(d.pitrInterval()), Durations.format(d.gcPeriod()), d.wal().segmentBytes());
     }
 }

@@ -13,7 +13,8 @@ import java.util.Objects;
  * @param backgroundThreads threads for flush, compaction and GC
  * @param failpoints where tests inject failures
  * @param io how layer and WAL files are opened
- * @param backgroundCompaction whether flushes start compactions in the background
+ * @param backgroundCompaction whether the engine runs compaction and GC by itself (tests that drive them
+ *                             directly turn it off)
  */
 public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBytes, int backgroundThreads,
                             Failpoints failpoints, FileIo io, boolean backgroundCompaction) {

@@ -55,17 +55,21 @@ public final class LocalEngine implements AutoCloseable {
     private final EngineOptions options;
     private final TimelineResources resources;
     private final ScheduledExecutorService ticker;
+    /** Compaction and GC of every timeline; null when background maintenance is off. */
+    private final BackgroundScheduler scheduler;
     /** Serialises structural changes (create, branch, delete) per tenant; reads and writes take none. */
     private final Map<TenantId, ReentrantLock> tenantLocks = new ConcurrentHashMap<>();
     private final Map<TenantId, TenantConfig> tenants = new ConcurrentHashMap<>();
     private final Map<TenantId, Map<TimelineId, Timeline>> timelines = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private LocalEngine(Path workdir, EngineOptions options, TimelineResources resources, ScheduledExecutorService ticker) {
+    private LocalEngine(Path workdir, EngineOptions options, TimelineResources resources, ScheduledExecutorService ticker,
+                        BackgroundScheduler scheduler) {
         this.workdir = workdir;
         this.options = options;
         this.resources = resources;
         this.ticker = ticker;
+        this.scheduler = scheduler;
     }
 
     /** Opens (creating if needed) the engine in {@code workdir} and loads every tenant. */
@@ -76,9 +80,10 @@ public final class LocalEngine implements AutoCloseable {
         ExecutorService background = Executors.newFixedThreadPool(options.backgroundThreads(), daemon("strata-background"));
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("strata-ticker"));
         TimelineResources resources = new TimelineResources(new BlockCache(options.blockCacheBytes()), Redo.loadInstalled(),
-                options.failpoints(), options.io(), background, Clock.systemUTC(),
-                options.backgroundCompaction());
-        LocalEngine engine = new LocalEngine(workdir, options, resources, ticker);
+                options.failpoints(), options.io(), background, Clock.systemUTC());
+        BackgroundScheduler scheduler = options.backgroundCompaction()
+                ? new BackgroundScheduler(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 1) : null;
+        LocalEngine engine = new LocalEngine(workdir, options, resources, ticker, scheduler);
         boolean success = false;
         try {
             engine.loadAll();
@@ -396,15 +401,25 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     private void tick() {
+        List<Timeline> all = new ArrayList<>();
         for (Map<TimelineId, Timeline> byId : timelines.values()) {
-            for (Timeline timeline : byId.values()) {
-                try {
-                    timeline.freezeIfIdle();
-                } catch (RuntimeException e) {
-                    // A broken or closing timeline; its own calls report the cause.
-                }
+            all.addAll(byId.values());
+        }
+        for (Timeline timeline : all) {
+            try {
+                timeline.freezeIfIdle();
+            } catch (RuntimeException e) {
+                // A broken or closing timeline; its own calls report the cause.
             }
         }
+        if (scheduler != null) {
+            scheduler.tick(all);
+        }
+    }
+
+    /** The scheduler of compaction and GC, or null when background maintenance is off. */
+    public BackgroundScheduler scheduler() {
+        return scheduler;
     }
 
     private void checkOpen() {
@@ -428,6 +443,9 @@ public final class LocalEngine implements AutoCloseable {
         }
         closed = true;
         ticker.shutdownNow();
+        if (scheduler != null) {
+            scheduler.close();
+        }
         // Tenants close in parallel; within a tenant children first, so no child reads a closed ancestor.
         List<IOException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         try (ExecutorService closers = Executors.newFixedThreadPool(LOAD_CONCURRENCY, daemon("strata-close"))) {

@@ -83,7 +83,6 @@ public final class Timeline {
     private final AtomicLong lastRecordLsn;
     private final ConcurrentSkipListMap<TimelineId, Lsn> children = new ConcurrentSkipListMap<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
-    private final AtomicBoolean compactionScheduled = new AtomicBoolean();
     private volatile Throwable brokenBy;
     private volatile Throwable lastBackgroundFailure;
     private volatile boolean closed;
@@ -494,27 +493,6 @@ public final class Timeline {
         }
         resources.failpoints().hit("flush-after-index");
         wal.trim(index.diskConsistentLsn());
-        if (resources.backgroundCompaction() && layers.l0().size() >= settings.compactionThreshold()) {
-            scheduleCompaction();
-        }
-    }
-
-    private void scheduleCompaction() {
-        if (closed || !compactionScheduled.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            resources.background().execute(() -> {
-                compactionScheduled.set(false);
-                try {
-                    compact();
-                } catch (IOException | RuntimeException e) {
-                    lastBackgroundFailure = e;
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            compactionScheduled.set(false);
-        }
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -751,7 +729,17 @@ public final class Timeline {
         return brokenBy != null;
     }
 
-    TimelineSettings settings() {
+    /** True while the timeline serves requests: not shut down and not broken. */
+    public boolean isActive() {
+        return !closed && brokenBy == null;
+    }
+
+    /** True when enough L0 layers have gathered for a compaction pass. */
+    public boolean compactionDue() {
+        return layers.l0().size() >= settings.compactionThreshold();
+    }
+
+    public TimelineSettings settings() {
         return settings;
     }
 

@@ -10,13 +10,10 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * What every timeline of a node shares: the block cache, redo handlers, failpoints, the file opener and the
- * pool that runs flushes and compactions.
- *
- * @param backgroundCompaction whether a flush that reaches the compaction threshold starts a compaction in
- *                             the background (tests that drive compaction themselves turn it off)
+ * pool that runs flushes.
  */
 public record TimelineResources(BlockCache cache, Redo redo, Failpoints failpoints, FileIo io,
-                                ExecutorService background, Clock clock, boolean backgroundCompaction) {
+                                ExecutorService background, Clock clock) {
     public TimelineResources {
         Objects.requireNonNull(cache, "cache is null");
         Objects.requireNonNull(redo, "redo is null");

@@ -19,13 +19,16 @@ import java.util.Objects;
  * @param pitrInterval time window that GC always keeps readable
  * @param wal WAL segment size and durability
  * @param layerWrite block size and compression of layer files
+ * @param gcPeriod how often the background scheduler runs GC on a timeline
  */
 public record TimelineSettings(long checkpointDistance, Duration checkpointTimeout, int maxFrozenLayers,
                                int compactionThreshold, long compactionTargetSize, int imageCreationThreshold,
-                               long gcHorizon, Duration pitrInterval, WalOptions wal, LayerWriteOptions layerWrite) {
+                               long gcHorizon, Duration pitrInterval, WalOptions wal, LayerWriteOptions layerWrite,
+                               Duration gcPeriod) {
 
     public static final TimelineSettings DEFAULT = new TimelineSettings(256L << 20, Duration.ofMinutes(10), 2, 10,
-            128L << 20, 3, 64L << 20, Duration.ofDays(7), WalOptions.DEFAULT, LayerWriteOptions.DEFAULT);
+            128L << 20, 3, 64L << 20, Duration.ofDays(7), WalOptions.DEFAULT, LayerWriteOptions.DEFAULT,
+            Duration.ofHours(1));
 
     public TimelineSettings {
         requirePositive("checkpoint_distance", checkpointDistance);
@@ -48,6 +51,10 @@ public record TimelineSettings(long checkpointDistance, Duration checkpointTimeo
         }
         Objects.requireNonNull(wal, "wal is null");
         Objects.requireNonNull(layerWrite, "layer_write is null");
+        Objects.requireNonNull(gcPeriod, "gc_period is null");
+        if (gcPeriod.isNegative() || gcPeriod.isZero()) {
+            throw new IllegalArgumentException("gc_period must be positive, got " + gcPeriod);
+        }
     }
 
     private static void requirePositive(String name, long value) {
@@ -58,31 +65,36 @@ public record TimelineSettings(long checkpointDistance, Duration checkpointTimeo
 
     public TimelineSettings withCheckpointDistance(long bytes) {
         return new TimelineSettings(bytes, checkpointTimeout, maxFrozenLayers, compactionThreshold, compactionTargetSize,
-                imageCreationThreshold, gcHorizon, pitrInterval, wal, layerWrite);
+                imageCreationThreshold, gcHorizon, pitrInterval, wal, layerWrite, gcPeriod);
     }
 
     public TimelineSettings withCompaction(int threshold, long targetSize, int imageThreshold) {
         return new TimelineSettings(checkpointDistance, checkpointTimeout, maxFrozenLayers, threshold, targetSize,
-                imageThreshold, gcHorizon, pitrInterval, wal, layerWrite);
+                imageThreshold, gcHorizon, pitrInterval, wal, layerWrite, gcPeriod);
     }
 
     public TimelineSettings withGc(long horizon, Duration pitr) {
         return new TimelineSettings(checkpointDistance, checkpointTimeout, maxFrozenLayers, compactionThreshold,
-                compactionTargetSize, imageCreationThreshold, horizon, pitr, wal, layerWrite);
+                compactionTargetSize, imageCreationThreshold, horizon, pitr, wal, layerWrite, gcPeriod);
     }
 
     public TimelineSettings withWal(WalOptions options) {
         return new TimelineSettings(checkpointDistance, checkpointTimeout, maxFrozenLayers, compactionThreshold,
-                compactionTargetSize, imageCreationThreshold, gcHorizon, pitrInterval, options, layerWrite);
+                compactionTargetSize, imageCreationThreshold, gcHorizon, pitrInterval, options, layerWrite, gcPeriod);
     }
 
     public TimelineSettings withCheckpointTimeout(Duration timeout) {
         return new TimelineSettings(checkpointDistance, timeout, maxFrozenLayers, compactionThreshold, compactionTargetSize,
-                imageCreationThreshold, gcHorizon, pitrInterval, wal, layerWrite);
+                imageCreationThreshold, gcHorizon, pitrInterval, wal, layerWrite, gcPeriod);
     }
 
     public TimelineSettings withLayerWrite(LayerWriteOptions options) {
         return new TimelineSettings(checkpointDistance, checkpointTimeout, maxFrozenLayers, compactionThreshold,
-                compactionTargetSize, imageCreationThreshold, gcHorizon, pitrInterval, wal, options);
+                compactionTargetSize, imageCreationThreshold, gcHorizon, pitrInterval, wal, options, gcPeriod);
+    }
+
+    public TimelineSettings withGcPeriod(Duration period) {
+        return new TimelineSettings(checkpointDistance, checkpointTimeout, maxFrozenLayers, compactionThreshold,
+                compactionTargetSize, imageCreationThreshold, gcHorizon, pitrInterval, wal, layerWrite, period);
     }
 }
