@@ -127,6 +127,18 @@ public final class StrataClient implements AutoCloseable {
         return json("PUT", timelinePath(tenant, timeline) + "/do_gc", null);
     }
 
+    /**
+     * Moves a tenant between modes ({@code AttachedSingle}, {@code AttachedMulti}, {@code AttachedStale},
+     * {@code Secondary}, {@code Detached}); attached modes need a generation, the others none (null).
+     */
+    public TenantInfo setLocation(TenantId tenant, String mode, Long generation) {
+        ObjectNode body = JSON.createObjectNode().put("mode", mode);
+        if (generation != null) {
+            body.put("generation", generation);
+        }
+        return tenant(json("PUT", tenantPath(tenant) + "/location_config", body));
+    }
+
     /** Sets failpoints: pairs of name and actions (for fault-injection tests). */
     public void configureFailpoint(String name, String actions) {
         ArrayNode body = JSON.createArrayNode();
@@ -148,7 +160,7 @@ public final class StrataClient implements AutoCloseable {
     public byte[] getPage(TenantId tenant, TimelineId timeline, Key key, Lsn lsn) {
         String query = "?key=" + key + (lsn == null ? "" : "&lsn=" + lsn);
         HttpResponse<byte[]> response = send(request(timelinePath(tenant, timeline) + "/page" + query).GET());
-        return PageWire.decodePages(binary(response)).pages().getFirst().page();
+        return PageWire.decodePages(response.body()).pages().getFirst().page();
     }
 
     /** Pages of several keys at one LSN (null: the latest), in the order asked. */
@@ -156,7 +168,7 @@ public final class StrataClient implements AutoCloseable {
         HttpResponse<byte[]> response = send(request(timelinePath(tenant, timeline) + "/pages")
                 .header("Content-Type", BINARY)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(PageWire.encodePagesRequest(lsn, keys))));
-        return PageWire.decodePages(binary(response));
+        return PageWire.decodePages(response.body());
     }
 
     /** Every page with a value in [start, end) at {@code lsn} (null: the latest). */
@@ -164,7 +176,7 @@ public final class StrataClient implements AutoCloseable {
         String query = "?start=" + start + "&end=" + end + (lsn == null ? "" : "&lsn=" + lsn);
         HttpResponse<byte[]> response = send(request(timelinePath(tenant, timeline) + "/range" + query).GET());
         NavigableMap<Key, byte[]> out = new TreeMap<>();
-        for (PageWire.Page page : PageWire.decodePages(binary(response)).pages()) {
+        for (PageWire.Page page : PageWire.decodePages(response.body()).pages()) {
             out.put(page.key(), page.page());
         }
         return out;
@@ -233,10 +245,6 @@ public final class StrataClient implements AutoCloseable {
         } catch (IOException e) {
             throw new StrataClientException(response.statusCode(), "node answered with invalid JSON: " + e.getMessage(), e);
         }
-    }
-
-    private static byte[] binary(HttpResponse<byte[]> response) {
-        return response.body();
     }
 
     private static TenantInfo tenant(JsonNode node) {

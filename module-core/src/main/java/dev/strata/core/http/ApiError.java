@@ -20,6 +20,7 @@ record ApiError(int status, String message) {
             case EngineException.NotFound e -> new ApiError(404, e.getMessage());
             case EngineException.Conflict e -> new ApiError(409, e.getMessage());
             case EngineException.Broken e -> new ApiError(500, e.getMessage());
+            case EngineException.Unavailable e -> new ApiError(503, e.getMessage());
             case BadRequestBody e -> new ApiError(400, e.getMessage());
             case MalformedMessageException e -> new ApiError(400, "malformed page message: " + e.getMessage());
             case JsonProcessingException e -> new ApiError(400, "malformed JSON: " + e.getOriginalMessage());

@@ -14,6 +14,8 @@ import dev.strata.client.wire.PageWire;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.page.PageWrite;
 import dev.strata.core.tenant.LocalEngine;
+import dev.strata.core.tenant.LocationConfig;
+import dev.strata.core.tenant.LocationMode;
 import dev.strata.core.tenant.TenantConfig;
 import dev.strata.core.timeline.CompactionResult;
 import dev.strata.core.timeline.GcResult;
@@ -95,7 +97,9 @@ public final class HttpApi {
                 .get("/v1/tenant/{tenant}/timeline/{timeline}/page", guarded(this::getPage))
                 .post("/v1/tenant/{tenant}/timeline/{timeline}/pages", guarded(this::getPages))
                 .get("/v1/tenant/{tenant}/timeline/{timeline}/range", guarded(this::getRange))
-                .put("/v1/failpoints", guarded(this::configureFailpoints));
+                .put("/v1/failpoints", guarded(this::configureFailpoints))
+                .put("/v1/tenant/{tenant}/location_config", guarded(this::putLocationConfig))
+                .get("/v1/location_config", guarded(this::listLocationConfigs));
     }
 
     // -- management ----------------------------------------------------------------------------------
@@ -238,6 +242,51 @@ public final class HttpApi {
             failpoints.configure(requireText(entry, "name"), requireText(entry, "actions"));
         }
         sendJson(response, Status.OK_200, JSON.createObjectNode());
+    }
+
+    private static final java.util.Set<String> LOCATION_FIELDS = java.util.Set.of("mode", "generation", "secondary_conf",
+            "tenant_conf");
+
+    private void putLocationConfig(ServerRequest request, ServerResponse response) throws IOException {
+        TenantId tenant = tenant(request);
+        JsonNode body = jsonBody(request);
+        if (!body.isObject()) {
+            throw new ApiError.BadRequestBody("location_config body must be a JSON object");
+        }
+        for (java.util.Iterator<String> names = body.fieldNames(); names.hasNext(); ) {
+            String name = names.next();
+            if (!LOCATION_FIELDS.contains(name)) {
+                throw new ApiError.BadRequestBody("unknown field '" + name + "' in location_config; known: "
+                        + LOCATION_FIELDS.stream().sorted().toList());
+            }
+        }
+        JsonNode tenantConf = body.get("tenant_conf");
+        if (tenantConf != null && !(tenantConf.isObject() && tenantConf.isEmpty())) {
+            throw new ApiError.BadRequestBody("per-tenant settings in tenant_conf are not supported; set tenant_defaults in "
+                    + "strata.toml");
+        }
+        JsonNode generation = body.get("generation");
+        Generation parsed = Generation.NONE;
+        if (generation != null && !generation.isNull()) {
+            if (!generation.canConvertToExactIntegral() || generation.asLong() < 0 || generation.asLong() > 0xFFFF_FFFFL) {
+                throw new ApiError.BadRequestBody("generation " + generation + " is not an unsigned 32-bit integer");
+            }
+            parsed = Generation.of(generation.asLong());
+        }
+        boolean warm = body.path("secondary_conf").path("warm").asBoolean(false);
+        engine.applyLocation(tenant, new LocationConfig(LocationMode.parse(requireText(body, "mode")), parsed, warm));
+        sendJson(response, Status.OK_200, tenantJson(tenant));
+    }
+
+    private void listLocationConfigs(ServerRequest request, ServerResponse response) {
+        ArrayNode body = JSON.createArrayNode();
+        engine.locations().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(entry -> {
+            ObjectNode node = body.addObject();
+            node.put("id", entry.getKey().hex());
+            node.put("mode", entry.getValue().mode());
+            node.put("generation", entry.getValue().generation().isNone() ? null : entry.getValue().generation().value());
+        });
+        sendJson(response, Status.OK_200, JSON.createObjectNode().set("tenant_shards", body));
     }
 
     // -- pages ---------------------------------------------------------------------------------------

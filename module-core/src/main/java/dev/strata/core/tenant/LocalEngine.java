@@ -60,6 +60,8 @@ public final class LocalEngine implements AutoCloseable {
     /** Serialises structural changes (create, branch, delete) per tenant; reads and writes take none. */
     private final Map<TenantId, ReentrantLock> tenantLocks = new ConcurrentHashMap<>();
     private final Map<TenantId, TenantConfig> tenants = new ConcurrentHashMap<>();
+    /** Tenants in a transient state (for example "Attaching"); their timelines answer 503 meanwhile. */
+    private final Map<TenantId, String> transitions = new ConcurrentHashMap<>();
     private final Map<TenantId, Map<TimelineId, Timeline>> timelines = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -210,20 +212,23 @@ public final class LocalEngine implements AutoCloseable {
             if (tenants.containsKey(tenantId)) {
                 return;
             }
-            Path directory = tenantDirectory(tenantId);
-            Path temp = directory.resolveSibling(directory.getFileName() + DurableFiles.TEMP_SUFFIX);
-            DurableFiles.deleteRecursively(temp);
-            Files.createDirectories(temp.resolve(TIMELINES));
-            TenantConfig config = TenantConfig.attachedSingle(generation);
-            config.write(temp);
-            DurableFiles.fsyncDirectory(temp);
-            DurableFiles.renameNoReplace(temp, directory);
-            DurableFiles.fsyncDirectory(directory.getParent());
-            tenants.put(tenantId, config);
-            timelines.put(tenantId, new ConcurrentHashMap<>());
+            createTenantLocked(tenantId, TenantConfig.attachedSingle(generation));
         } finally {
             tenantLock.unlock();
         }
+    }
+
+    private void createTenantLocked(TenantId tenantId, TenantConfig config) throws IOException {
+        Path directory = tenantDirectory(tenantId);
+        Path temp = directory.resolveSibling(directory.getFileName() + DurableFiles.TEMP_SUFFIX);
+        DurableFiles.deleteRecursively(temp);
+        Files.createDirectories(temp.resolve(TIMELINES));
+        config.write(temp);
+        DurableFiles.fsyncDirectory(temp);
+        DurableFiles.renameNoReplace(temp, directory);
+        DurableFiles.fsyncDirectory(directory.getParent());
+        tenants.put(tenantId, config);
+        timelines.put(tenantId, new ConcurrentHashMap<>());
     }
 
     /** Creates a root timeline; an existing root timeline with the same id is returned (idempotent). */
@@ -343,8 +348,81 @@ public final class LocalEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Moves a tenant to the location of {@code config}, idempotently: an absent tenant is attached (created
+     * empty: this engine has no remote storage to attach from); the same generation updates the mode in
+     * place; a newer generation re-attaches (flush, close, reload under the new generation; the tenant
+     * answers 503 meanwhile); an older generation is refused. Secondary and Detached need remote storage,
+     * which this engine does not have: detaching would delete the only copy of the data, so both are
+     * refused with a conflict rather than carried out. A change while another is running on the same
+     * tenant answers 503.
+     */
+    public void applyLocation(TenantId tenantId, LocationConfig config) throws IOException {
+        ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
+        if (!tenantLock.tryLock()) {
+            throw new EngineException.Unavailable("tenant " + tenantId + " is being modified concurrently; retry");
+        }
+        try {
+            checkOpen();
+            TenantConfig current = tenants.get(tenantId);
+            switch (config.mode()) {
+                case SECONDARY, DETACHED -> throw new EngineException.Conflict("location mode " + config.mode().wireName()
+                        + " needs remote storage, which this node does not have: the local copy of tenant " + tenantId
+                        + " is the only one" + (current == null ? "" : "; to remove it, DELETE /v1/tenant/" + tenantId));
+                case ATTACHED_SINGLE, ATTACHED_MULTI, ATTACHED_STALE -> {
+                    TenantConfig wanted = new TenantConfig(config.mode().wireName(), config.generation());
+                    if (current == null) {
+                        createTenantLocked(tenantId, wanted);
+                    } else if (config.generation().compareTo(current.generation()) < 0) {
+                        throw new EngineException.Conflict("tenant " + tenantId + " is attached at generation "
+                                + current.generation() + "; refusing the older generation " + config.generation());
+                    } else if (config.generation().equals(current.generation())) {
+                        wanted.write(tenantDirectory(tenantId));
+                        tenants.put(tenantId, wanted);
+                    } else {
+                        reattach(tenantId, wanted);
+                    }
+                    if (config.mode() == LocationMode.ATTACHED_STALE) {
+                        // A migration source hands over: make everything it holds durable in layers now.
+                        for (Timeline timeline : timelines(tenantId)) {
+                            timeline.checkpoint();
+                        }
+                    }
+                }
+            }
+        } finally {
+            tenantLock.unlock();
+        }
+    }
+
+    private void reattach(TenantId tenantId, TenantConfig wanted) throws IOException {
+        transitions.put(tenantId, "Attaching");
+        try {
+            List<Timeline> all = new ArrayList<>(timelines.getOrDefault(tenantId, Map.of()).values());
+            all.sort(java.util.Comparator.comparingInt(LocalEngine::depth).reversed());
+            for (Timeline timeline : all) {
+                timeline.close(true);
+            }
+            wanted.write(tenantDirectory(tenantId));
+            timelines.remove(tenantId);
+            tenants.remove(tenantId);
+            loadTenant(tenantId, tenantDirectory(tenantId));
+        } finally {
+            transitions.remove(tenantId);
+        }
+    }
+
+    /** Every tenant's mode and generation, for {@code GET /v1/location_config}. */
+    public Map<TenantId, TenantConfig> locations() {
+        return Map.copyOf(tenants);
+    }
+
     /** The tenant's stored configuration (mode and generation). */
     public TenantConfig tenantConfig(TenantId tenantId) {
+        String transition = transitions.get(tenantId);
+        if (transition != null) {
+            throw new EngineException.Unavailable("tenant " + tenantId + " is " + transition + "; retry");
+        }
         TenantConfig config = tenants.get(tenantId);
         if (config == null) {
             throw new EngineException.NotFound("tenant " + tenantId + " not found");
@@ -377,6 +455,10 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     private Map<TimelineId, Timeline> tenantTimelines(TenantId tenantId) {
+        String transition = transitions.get(tenantId);
+        if (transition != null) {
+            throw new EngineException.Unavailable("tenant " + tenantId + " is " + transition + "; retry");
+        }
         Map<TimelineId, Timeline> byId = timelines.get(tenantId);
         if (byId == null) {
             throw new EngineException.NotFound("tenant " + tenantId + " not found");

@@ -31,6 +31,13 @@ public sealed abstract class EngineException extends RuntimeException {
         }
     }
 
+    /** The tenant is in a transient state (attaching, being reconfigured, stopping): retry. HTTP 503. */
+    public static final class Unavailable extends EngineException {
+        public Unavailable(String message) {
+            super(message, null);
+        }
+    }
+
     /** The timeline hit an error it cannot serve past (corrupt layer, failed fsync). HTTP 500; other timelines go on. */
     public static final class Broken extends EngineException {
         public Broken(String message, Throwable cause) {
