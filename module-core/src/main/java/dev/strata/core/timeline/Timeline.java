@@ -58,6 +58,8 @@ import java.util.stream.Stream;
 public final class Timeline {
     static final String INDEX_FILE = "index_part.json";
     static final String WAL_DIRECTORY = "wal";
+    /** How long a writer waits for a failing flush before it is told so. */
+    static final java.time.Duration FLUSH_STALL_LIMIT = java.time.Duration.ofSeconds(30);
     private static final String TEMP_DOWNLOAD_SUFFIX = ".temp_download";
     private static final String EPHEMERAL_PREFIX = "ephemeral-";
 
@@ -311,11 +313,21 @@ public final class Timeline {
         return append.endLsn();
     }
 
+    /**
+     * Holds a writer back while too many frozen layers wait for flush. When flushes keep failing, the writer
+     * gets a 503-class error naming the cause after {@link #FLUSH_STALL_LIMIT}, instead of waiting forever.
+     */
     private void awaitFrozenCapacity() throws IOException {
+        long started = System.nanoTime();
         layerLock.lock();
         try {
             while (layers.frozen().size() >= settings.maxFrozenLayers()) {
                 checkUsable();
+                Throwable flushFailure = lastBackgroundFailure;
+                if (flushFailure != null && System.nanoTime() - started > FLUSH_STALL_LIMIT.toNanos()) {
+                    throw new EngineException.Unavailable("timeline " + timelineId + " holds writes back: flushing to layer "
+                            + "files keeps failing (" + flushFailure.getMessage() + ")");
+                }
                 scheduleFlush();
                 try {
                     frozenDrained.await(100, TimeUnit.MILLISECONDS);
@@ -407,6 +419,7 @@ public final class Timeline {
                 flushScheduled.set(false);
                 try {
                     flushFrozen();
+                    lastBackgroundFailure = null;
                 } catch (IOException | RuntimeException e) {
                     lastBackgroundFailure = e;
                     // Retried at the next freeze or checkpoint; writers are held back meanwhile.

@@ -91,6 +91,25 @@ class TimelineHealthTest {
     }
 
     @Test
+    void writersHeldBackByAFailingFlushAreToldWhy() throws Exception {
+        TimelineSettings settings = EngineFixture.SMALL.withCheckpointDistance(2048);
+        try (EngineFixture fixture = new EngineFixture(workdir, settings, FileIo.DEFAULT)) {
+            fixture.failpoints.configure("flush-before-index", "return(disk on fire)");
+            long started = System.nanoTime();
+            EngineException.Unavailable held = assertThrows(EngineException.Unavailable.class, () -> {
+                for (int i = 0; i < 10_000; i++) {
+                    fixture.main().ingest(List.of(new PageWrite(key(i % 50), new PageRecord.Image(new byte[500]))));
+                }
+            });
+            assertTrue(held.getMessage().contains("disk on fire"), held.getMessage());
+            assertTrue(System.nanoTime() - started >= Timeline.FLUSH_STALL_LIMIT.toNanos(), "held back first, then told");
+            fixture.failpoints.clear();
+            fixture.main().checkpoint();
+            fixture.main().ingest(List.of(new PageWrite(key(1), new PageRecord.Image(new byte[1]))));
+        }
+    }
+
+    @Test
     void theCheckpointTimeoutFlushesAnIdleLayer() throws Exception {
         TimelineSettings settings = EngineFixture.SMALL.withCheckpointDistance(1 << 30)
                 .withCheckpointTimeout(Duration.ofMillis(200));
