@@ -35,7 +35,7 @@ final class IngestCommand implements Callable<Integer> {
     @Option(names = "--compact", description = "Run compaction after the last batch (background compaction runs anyway).")
     boolean compact;
 
-    @Option(names = "--quiet", description = "Do not print a line per batch.")
+    @Option(names = "--quiet", description = "Do not print a line per batch (a progress bar shows on a terminal instead).")
     boolean quiet;
 
     @Spec CommandLine.Model.CommandSpec spec;
@@ -62,15 +62,21 @@ final class IngestCommand implements Callable<Integer> {
             long bytes = 0;
             long writes = 0;
             long started = System.nanoTime();
+            Progress progress = quiet ? Progress.start("batches", batches) : null;
             for (long index = resumedAt; index < batches; index++) {
                 List<PageWrite> batch = workload.batch(index);
                 Lsn lsn = timeline.ingest(batch);
                 bytes += SyntheticWorkload.payloadBytes(batch);
                 writes += batch.size();
-                if (!quiet) {
+                if (progress != null) {
+                    progress.update(index + 1, bytes);
+                } else {
                     out.println("acked " + lsn);
                     out.flush();
                 }
+            }
+            if (progress != null) {
+                progress.finish();
             }
             if (compact) {
                 timeline.checkpoint();
