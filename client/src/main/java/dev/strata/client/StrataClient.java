@@ -123,6 +123,11 @@ public final class StrataClient implements AutoCloseable {
         return json("PUT", timelinePath(tenant, timeline) + "/compact", null);
     }
 
+    /** Lifts a pause that repeated compaction failures put on the timeline. */
+    public void resetCompactionBreaker(TenantId tenant, TimelineId timeline) {
+        json("PUT", timelinePath(tenant, timeline) + "/compaction_circuit_breaker/reset", null);
+    }
+
     public JsonNode gc(TenantId tenant, TimelineId timeline) {
         return json("PUT", timelinePath(tenant, timeline) + "/do_gc", null);
     }

@@ -13,6 +13,7 @@ import dev.strata.api.TimelineId;
 import dev.strata.client.wire.PageWire;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.page.PageWrite;
+import dev.strata.core.tenant.BackgroundScheduler;
 import dev.strata.core.tenant.LocalEngine;
 import dev.strata.core.tenant.LocationConfig;
 import dev.strata.core.tenant.LocationMode;
@@ -93,6 +94,7 @@ public final class HttpApi {
                 .put("/v1/tenant/{tenant}/timeline/{timeline}/checkpoint", guarded(this::checkpoint))
                 .put("/v1/tenant/{tenant}/timeline/{timeline}/compact", guarded(this::compact))
                 .put("/v1/tenant/{tenant}/timeline/{timeline}/do_gc", guarded(this::gc))
+                .put("/v1/tenant/{tenant}/timeline/{timeline}/compaction_circuit_breaker/reset", guarded(this::resetBreaker))
                 .post("/v1/tenant/{tenant}/timeline/{timeline}/ingest", guarded(this::ingest))
                 .get("/v1/tenant/{tenant}/timeline/{timeline}/page", guarded(this::getPage))
                 .post("/v1/tenant/{tenant}/timeline/{timeline}/pages", guarded(this::getPages))
@@ -109,6 +111,17 @@ public final class HttpApi {
         body.put("node_id", nodeId);
         body.put("tenants", engine.tenants().size());
         body.put("workdir", engine.workdir().toString());
+        BackgroundScheduler scheduler = engine.scheduler();
+        if (scheduler != null) {
+            ObjectNode background = body.putObject("background");
+            for (BackgroundScheduler.Kind kind : BackgroundScheduler.Kind.values()) {
+                String name = kind.name().toLowerCase(java.util.Locale.ROOT);
+                background.put(name + "_started", scheduler.started(kind));
+                background.put(name + "_failed", scheduler.failed(kind));
+            }
+            ArrayNode paused = background.putArray("compaction_paused");
+            scheduler.paused().forEach(timeline -> paused.add(timeline.tenantId() + "/" + timeline.timelineId()));
+        }
         sendJson(response, Status.OK_200, body);
     }
 
@@ -204,6 +217,7 @@ public final class HttpApi {
         node.put("layers", layers.size());
         node.put("layer_bytes", timeline.index().totalFileSize());
         node.put("state", timeline.isBroken() ? "Broken" : "Active");
+        node.put("compaction_paused", engine.scheduler() != null && engine.scheduler().breakerOpen(timeline));
         return node;
     }
 
@@ -231,6 +245,14 @@ public final class HttpApi {
         body.put("layers_removed", result.layersRemoved());
         body.put("layers_kept", result.layersKept());
         sendJson(response, Status.OK_200, body);
+    }
+
+    private void resetBreaker(ServerRequest request, ServerResponse response) {
+        Timeline timeline = timeline(request);
+        if (engine.scheduler() != null) {
+            engine.scheduler().resetBreaker(timeline);
+        }
+        sendJson(response, Status.OK_200, timelineJson(timeline));
     }
 
     private void configureFailpoints(ServerRequest request, ServerResponse response) throws IOException {

@@ -92,6 +92,9 @@ class NodeServerTest {
         assertTrue(client.gc(tenant, main).has("cutoff"));
         assertEquals(2, client.listTimelines(tenant).size());
         assertEquals(7, client.status().path("node_id").asInt());
+        assertTrue(client.status().path("background").has("compaction_started"), client.status().toString());
+        assertTrue(client.status().path("background").path("compaction_paused").isArray());
+        client.resetCompactionBreaker(tenant, main);
 
         assertEquals(409, assertThrows(StrataClientException.class, () -> client.deleteTimeline(tenant, main)).status());
         client.deleteTimeline(tenant, child);
