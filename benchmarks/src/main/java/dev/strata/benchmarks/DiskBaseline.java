@@ -17,6 +17,45 @@ final class DiskBaseline {
     private DiskBaseline() {
     }
 
+    /**
+     * An open baseline file, so that the baseline can be measured in rounds interleaved with the stores
+     * (the machine's disk speed drifts over a run; interleaving spreads the drift over every side).
+     */
+    static final class Writer implements AutoCloseable {
+        private final Path file;
+        private final FileChannel channel;
+        private final ByteBuffer buffer;
+
+        Writer(Path directory, int batchBytes) throws IOException {
+            file = directory.resolve("disk-baseline-" + batchBytes + ".bin");
+            channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            buffer = ByteBuffer.allocateDirect(batchBytes);
+            byte[] random = new byte[batchBytes];
+            new SplittableRandom(7).nextBytes(random);
+            buffer.put(random).flip();
+        }
+
+        /** Appends {@code batches} buffers, each followed by {@code force(false)}. */
+        Driver.IngestResult write(long batches) throws IOException {
+            long written = 0;
+            long start = System.nanoTime();
+            for (long i = 0; i < batches; i++) {
+                buffer.rewind();
+                while (buffer.hasRemaining()) {
+                    written += channel.write(buffer);
+                }
+                channel.force(false);
+            }
+            return new Driver.IngestResult(written, batches, (System.nanoTime() - start) / 1e9, new long[0]);
+        }
+
+        @Override
+        public void close() throws IOException {
+            channel.close();
+            Files.deleteIfExists(file);
+        }
+    }
+
     /** MiB/s of {@code totalBytes} written in appends of {@code batchBytes}, each followed by a force. */
     static double writeForceMibPerSecond(Path directory, int batchBytes, long totalBytes) throws IOException {
         Path file = directory.resolve("disk-baseline-" + batchBytes + ".bin");

@@ -25,6 +25,13 @@ final class Driver {
         double mibPerSecond() {
             return payloadBytes / (1024.0 * 1024.0) / seconds;
         }
+
+        IngestResult plus(IngestResult other) {
+            return new IngestResult(payloadBytes + other.payloadBytes, batches + other.batches, seconds + other.seconds,
+                    new long[0]);
+        }
+
+        static final IngestResult NONE = new IngestResult(0, 0, 0, new long[0]);
     }
 
     /**
@@ -33,16 +40,22 @@ final class Driver {
      */
     static IngestResult ingest(VersionedStore store, LongFunction<List<PageWrite>> batchSource, long batches,
                                int writers) throws IOException {
-        AtomicLong next = new AtomicLong();
+        return ingest(store, batchSource, 0, batches, writers);
+    }
+
+    /** Ingests batches {@code first … first+batches-1}; the LSNs returned are indexed from 0. */
+    static IngestResult ingest(VersionedStore store, LongFunction<List<PageWrite>> batchSource, long first, long batches,
+                               int writers) throws IOException {
+        AtomicLong next = new AtomicLong(first);
         AtomicLong payload = new AtomicLong();
         long[] lsns = new long[Math.toIntExact(batches)];
         long start = System.nanoTime();
         runAll(writers, () -> {
             long index;
             long bytes = 0;
-            while ((index = next.getAndIncrement()) < batches) {
+            while ((index = next.getAndIncrement()) < first + batches) {
                 List<PageWrite> batch = batchSource.apply(index);
-                lsns[(int) index] = store.ingest(batch);
+                lsns[(int) (index - first)] = store.ingest(batch);
                 for (PageWrite write : batch) {
                     bytes += write.record().payloadSize();
                 }
@@ -71,6 +84,17 @@ final class Driver {
 
         double p99Micros() {
             return latencyNanos.getValueAtPercentile(99) / 1000.0;
+        }
+
+        /** This run and {@code other} as one (rounds of an interleaved measurement). */
+        ReadResult plus(ReadResult other) {
+            Histogram merged = latencyNanos.copy();
+            merged.add(other.latencyNanos);
+            return new ReadResult(operations + other.operations, seconds + other.seconds, merged);
+        }
+
+        static ReadResult none() {
+            return new ReadResult(0, 0, new Histogram(3_600_000_000_000L, 3));
         }
     }
 

@@ -30,8 +30,9 @@ import org.rocksdb.WriteOptions;
  * <p>Values are the record bytes: an image is stored as is, a delta as 4-byte offset ‖ bytes. The read
  * workloads write images only, so a read never has to walk deltas (a fair shortcut for the peer).
  *
- * <p>Iterators are kept per thread and refreshed on each read ({@code refresh()} is cheaper than a new
- * iterator and still sees every acknowledged write).
+ * <p>Iterators are kept per thread and refreshed before a read only when a write was acknowledged since the
+ * thread's last refresh, so every read sees every acknowledged write and a read-only phase pays no refresh
+ * (a refresh rebuilds the iterator's view of the files, as costly as a new iterator).
  */
 final class RocksStore implements VersionedStore {
     static {
@@ -44,7 +45,18 @@ final class RocksStore implements VersionedStore {
     private final byte tag;
     private final RocksStore parent;
     private final long branchLsn;
-    private final ThreadLocal<RocksIterator> iterators;
+    private final ThreadLocal<ThreadIterator> iterators;
+
+    /** A thread's iterator and the write count it last saw. */
+    private static final class ThreadIterator {
+        final RocksIterator iterator;
+        long seenWrites;
+
+        ThreadIterator(RocksIterator iterator, long seenWrites) {
+            this.iterator = iterator;
+            this.seenWrites = seenWrites;
+        }
+    }
 
     /** What the tags of one database share. */
     private static final class Shared {
@@ -55,6 +67,7 @@ final class RocksStore implements VersionedStore {
         final ReadOptions readOptions;
         final AtomicLong lsn = new AtomicLong(0x0100_0000L);
         final AtomicLong nextTag = new AtomicLong();
+        final AtomicLong writes = new AtomicLong();
         final List<RocksIterator> allIterators = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         Shared(RocksDB db, Options options, LRUCache cache, WriteOptions writeOptions, ReadOptions readOptions) {
@@ -72,9 +85,10 @@ final class RocksStore implements VersionedStore {
         this.parent = parent;
         this.branchLsn = branchLsn;
         this.iterators = ThreadLocal.withInitial(() -> {
+            long seen = shared.writes.get();
             RocksIterator iterator = shared.db.newIterator(shared.readOptions);
             shared.allIterators.add(iterator);
-            return iterator;
+            return new ThreadIterator(iterator, seen);
         });
     }
 
@@ -117,6 +131,7 @@ final class RocksStore implements VersionedStore {
                 writeBatch.put(key(tag, write.key(), first + i), value(write.record()));
             }
             shared.db.write(shared.writeOptions, writeBatch);
+            shared.writes.incrementAndGet();
             return last;
         } catch (RocksDBException e) {
             throw new IOException("RocksDB write failed: " + e.getMessage(), e);
@@ -148,11 +163,16 @@ final class RocksStore implements VersionedStore {
             return parent.get(key, lsn);
         }
         byte[] target = key(tag, key, lsn);
-        RocksIterator iterator = iterators.get();
-        try {
-            iterator.refresh();
-        } catch (RocksDBException e) {
-            throw new IOException("RocksDB iterator refresh failed: " + e.getMessage(), e);
+        ThreadIterator current = iterators.get();
+        RocksIterator iterator = current.iterator;
+        long writes = shared.writes.get();
+        if (current.seenWrites != writes) {
+            try {
+                iterator.refresh();
+            } catch (RocksDBException e) {
+                throw new IOException("RocksDB iterator refresh failed: " + e.getMessage(), e);
+            }
+            current.seenWrites = writes;
         }
         iterator.seekForPrev(target);
         if (iterator.isValid()) {
@@ -195,6 +215,15 @@ final class RocksStore implements VersionedStore {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
+        }
+    }
+
+    /** Files per level, for the log. */
+    String levelStats() {
+        try {
+            return shared.db.getProperty("rocksdb.levelstats");
+        } catch (RocksDBException e) {
+            return e.getMessage();
         }
     }
 
