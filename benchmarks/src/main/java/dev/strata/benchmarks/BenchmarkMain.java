@@ -27,6 +27,7 @@ import java.util.Set;
  * --durability fsync|periodic   Strata's WAL durability; RocksDB syncs each batch exactly when this is fsync
  * --writers N               ingest threads (1)
  * --only a,b                run only these workloads: image, delta, read-latest, read-history, compaction
+ * --run-name NAME           the run directory's name (default: the UTC timestamp and the scale)
  * </pre>
  */
 public final class BenchmarkMain {
@@ -40,6 +41,7 @@ public final class BenchmarkMain {
         Durability durability = Durability.FSYNC;
         int writers = 1;
         Set<String> only = null;
+        String runName = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> scale = Scale.QUICK;
@@ -49,12 +51,13 @@ public final class BenchmarkMain {
                 case "--durability" -> durability = Durability.valueOf(args[++i].toUpperCase(java.util.Locale.ROOT));
                 case "--writers" -> writers = Integer.parseInt(args[++i]);
                 case "--only" -> only = Set.of(args[++i].split(","));
+                case "--run-name" -> runName = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
                         + " (expected --quick, --full, --results DIR, --temp DIR, --durability fsync|periodic, --writers N, --only LIST)");
             }
         }
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
-        Path runDirectory = results.resolve(stamp + "-" + scale.name());
+        Path runDirectory = results.resolve(runName != null ? runName : stamp + "-" + scale.name());
         Files.createDirectories(runDirectory);
         Path tempDirectory = temp != null ? Files.createDirectories(temp) : Files.createTempDirectory("strata-bench-");
         PrintStream log = System.out;

@@ -39,6 +39,8 @@ final class RocksStore implements VersionedStore {
         RocksDB.loadLibrary();
     }
 
+    /** A new iterator for every read instead of one per thread ({@code -Dstrata.bench.rocksdb.iteratorPerRead=true}). */
+    private static final boolean ITERATOR_PER_READ = Boolean.getBoolean("strata.bench.rocksdb.iteratorPerRead");
     private static final int KEY_BYTES = 1 + Key.BYTES + Long.BYTES;
 
     private final Shared shared;
@@ -163,6 +165,15 @@ final class RocksStore implements VersionedStore {
             return parent.get(key, lsn);
         }
         byte[] target = key(tag, key, lsn);
+        if (ITERATOR_PER_READ) {
+            try (RocksIterator iterator = shared.db.newIterator(shared.readOptions)) {
+                iterator.seekForPrev(target);
+                if (iterator.isValid() && Arrays.equals(iterator.key(), 0, 1 + Key.BYTES, target, 0, 1 + Key.BYTES)) {
+                    return iterator.value();
+                }
+            }
+            return parent == null ? null : parent.get(key, branchLsn);
+        }
         ThreadIterator current = iterators.get();
         RocksIterator iterator = current.iterator;
         long writes = shared.writes.get();

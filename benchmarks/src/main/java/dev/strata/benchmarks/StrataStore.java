@@ -46,6 +46,11 @@ final class StrataStore implements VersionedStore {
         }
     }
 
+    /** Block cache hits and misses so far, node-wide. */
+    long[] cacheHitsAndMisses() {
+        return new long[] {engine.resources().cache().hits(), engine.resources().cache().misses()};
+    }
+
     Timeline timeline() {
         return timeline;
     }

@@ -403,11 +403,24 @@ final class Workloads {
                         throw new IllegalStateException(store.name() + ": no page " + page + " on the branch");
                     }
                 };
+                // Diagnostic for the log: the cost of a read by how many versions lie below the LSN read.
+                StringBuilder byRound = new StringBuilder();
+                for (int round : new int[] {0, HISTORY_VERSIONS / 2, HISTORY_VERSIONS - 2}) {
+                    Driver.ReadResult result = Driver.read(random -> store.get(Pages.key(random.nextInt(count)),
+                            roundLsn[round]), 1, 0.5, round);
+                    byRound.append(String.format(" round %d: %,.0f ops/s;", round, result.opsPerSecond()));
+                }
+                log.println("  " + store.name() + " reads at one older LSN:" + byRound);
                 historySides.put(store.name(), (seconds, seed) -> Driver.read(old, 1, seconds, seed));
                 branchSides.put(store.name(), (seconds, seed) -> Driver.read(branched, 1, seconds, seed));
             }
+            long[] cacheBefore = strata.cacheHitsAndMisses();
             history = interleavedReads(historySides, scale.readSeconds());
+            long[] cacheMiddle = strata.cacheHitsAndMisses();
             onBranch = interleavedReads(branchSides, scale.readSeconds());
+            long[] cacheAfter = strata.cacheHitsAndMisses();
+            log.printf("  Strata block cache hit ratio: history %.3f, branch %.3f%n",
+                    hitRatio(cacheBefore, cacheMiddle), hitRatio(cacheMiddle, cacheAfter));
         }
         for (String name : List.of("Strata", "RocksDB")) {
             log.printf("  %s: history %,.0f ops/s (p99 %.1f µs), branch %,.0f ops/s (p99 %.1f µs)%n", name,
@@ -427,6 +440,12 @@ final class Workloads {
         latencies.put("read-history", new double[] {strata.p50Micros(), strata.p99Micros(), rocks.p50Micros(), rocks.p99Micros()});
         latencies.put("read-history branch", new double[] {strataBranch.p50Micros(), strataBranch.p99Micros(),
                 rocksBranch.p50Micros(), rocksBranch.p99Micros()});
+    }
+
+    private static double hitRatio(long[] before, long[] after) {
+        long hits = after[0] - before[0];
+        long misses = after[1] - before[1];
+        return hits + misses == 0 ? Double.NaN : (double) hits / (hits + misses);
     }
 
     // ------------------------------------------------------------------------------------------------
