@@ -25,7 +25,7 @@ final class Charts {
             if (row.ratio() == null) {
                 continue;
             }
-            String label = row.name() + " (" + row.unit().replace(" vs ", "/").replace("RocksDB", "Rx") + ")";
+            String label = row.name() + " (" + row.unit().replace(" vs ", "/") + ")";
             data.addValue(row.ratio(), Boolean.TRUE.equals(row.met()) ? "target met" : "target missed", label);
         }
         JFreeChart chart = ChartFactory.createBarChart(title, null, "Strata / same-run baseline (higher is better)",

@@ -18,8 +18,8 @@ package dev.strata.benchmarks;
 record Scale(String name, long imageIngestBytes, long diskBaselineBytes, long deltaIngestBytes, int readPages,
              int historyPages, long compactionBytes, double readSeconds, long checkpointDistance,
              long blockCacheBytes) {
-    static final Scale QUICK = new Scale("quick", 384L << 20, 256L << 20, 24L << 20, 16_384, 4_096, 256L << 20,
+    static final Scale QUICK = new Scale("quick", 256L << 20, 128L << 20, 24L << 20, 16_384, 4_096, 192L << 20,
             2.0, 32L << 20, 256L << 20);
-    static final Scale FULL = new Scale("full", 8L << 30, 2L << 30, 256L << 20, 32_768, 16_384, 1L << 30,
-            10.0, 256L << 20, 384L << 20);
+    static final Scale FULL = new Scale("full", 8L << 30, 2L << 30, 128L << 20, 32_768, 8_192, 1L << 30,
+            8.0, 256L << 20, 384L << 20);
 }
