@@ -215,10 +215,20 @@ final class Workloads {
         memoryRow("after workload 1 (image ingest; RocksDB open in the same JVM)", heap, rss);
     }
 
+    /**
+     * The heap row. The JVM runs with a maximum heap above the 1 GiB target (benchmarks/run gives 1.5 GiB), so a
+     * miss shows as a figure above 1,024 rather than as a collector thrashing at the ceiling; a peak within 3% of
+     * the maximum heap counts as a miss whatever the target, because the live heap was then bounded by -Xmx.
+     */
     private void memoryRow(String when, long peakHeap, long rss) {
         double limit = 1024;
-        add(Row.atMost("memory", peakHeap / MIB, limit, "MiB live heap (peak after GC) vs 1 GiB limit", 1.0,
-                "heap < 1 GiB", when + String.format("; RSS %,.0f MiB (JVM + RocksDB native, same process)", rss / MIB)));
+        long maxHeap = Runtime.getRuntime().maxMemory();
+        boolean atCeiling = peakHeap >= maxHeap * 0.97;
+        Row row = Row.atMost("memory", peakHeap / MIB, limit, "MiB live heap (peak after GC) vs 1 GiB limit", 1.0,
+                "heap < 1 GiB", when + String.format("; RSS %,.0f MiB (JVM + RocksDB native, same process)", rss / MIB)
+                        + (atCeiling ? String.format("; at the -Xmx ceiling of %,d MiB", maxHeap >> 20) : ""));
+        add(atCeiling ? new Row(row.name(), row.strata(), row.baseline(), row.ratio(), row.unit(), row.target(), false,
+                row.note()) : row);
     }
 
     // ------------------------------------------------------------------------------------------------
