@@ -66,6 +66,7 @@ public final class BenchmarkMain {
         log.println("Strata benchmarks (" + scale.name() + "), stores in " + tempDirectory + ", results in " + runDirectory);
 
         long start = System.nanoTime();
+        String loadAtStart = firstLine(Path.of("/proc/loadavg"));
         List<String> notes = new ArrayList<>();
         List<Row> rows;
         Workloads workloads;
@@ -97,6 +98,9 @@ public final class BenchmarkMain {
         notes.add("memory rows compare against the issue's fixed 1 GiB limit, not a same-run baseline: heap is the "
                 + "peak heap in use right after any garbage collection (GC notifications)");
         Map<String, Object> machine = machine();
+        // Other work on a shared host shows here; a load well above the CPU count means noisy figures.
+        machine.put("load_average_at_start", loadAtStart);
+        machine.put("load_average_at_end", firstLine(Path.of("/proc/loadavg")));
         String title = "Strata benchmarks, " + scale.name() + " run " + stamp;
         Report.writeJson(runDirectory.resolve("results.json"), rows, machine);
         Report.writeMarkdown(runDirectory.resolve("report.md"), title, rows, machine, notes);
@@ -135,6 +139,15 @@ public final class BenchmarkMain {
         machine.put("jvm_args", String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments()));
         machine.put("max_heap_mib", Runtime.getRuntime().maxMemory() >> 20);
         return machine;
+    }
+
+    private static String firstLine(Path file) {
+        try {
+            List<String> lines = Files.readAllLines(file);
+            return lines.isEmpty() ? "unknown" : lines.getFirst().trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static String firstMatching(Path file, String prefix) {

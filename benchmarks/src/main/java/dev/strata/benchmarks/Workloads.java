@@ -196,6 +196,7 @@ final class Workloads {
             sides.put("RocksDB", (first, count) -> Driver.ingest(rocks, source, first, count, writers));
             sides.put("Strata", (first, count) -> Driver.ingest(strata, source, first, count, writers));
             results = interleavedIngest(sides, batches);
+            System.gc(); // a collection now, with the stores open, so the window's peak includes the end state
             rss = MemoryProbe.rssBytes();
             layers = strata.timeline().layerFileNames().size();
         }
@@ -315,6 +316,7 @@ final class Workloads {
             }
             one = interleavedReads(single, scale.readSeconds());
             two = interleavedReads(pair, scale.readSeconds());
+            System.gc(); // as in workload 1
             rss = MemoryProbe.rssBytes();
         }
         long heap = memory.peakLiveHeapBytes();
