@@ -13,8 +13,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Runs the workloads of issue 9 and writes {@code <results>/<timestamp>/report.md}, {@code results.json},
@@ -48,7 +51,7 @@ public final class BenchmarkMain {
                 case "--full" -> scale = Scale.FULL;
                 case "--results" -> results = Path.of(args[++i]);
                 case "--temp" -> temp = Path.of(args[++i]);
-                case "--durability" -> durability = Durability.valueOf(args[++i].toUpperCase(java.util.Locale.ROOT));
+                case "--durability" -> durability = Durability.valueOf(args[++i].toUpperCase(Locale.ROOT));
                 case "--writers" -> writers = Integer.parseInt(args[++i]);
                 case "--only" -> only = Set.of(args[++i].split(","));
                 case "--run-name" -> runName = args[++i];
@@ -62,7 +65,7 @@ public final class BenchmarkMain {
         Path tempDirectory = temp != null ? Files.createDirectories(temp) : Files.createTempDirectory("strata-bench-");
         PrintStream log = System.out;
         // The engine logs every WAL trim at INFO; the run's output is the figures.
-        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.WARNING);
+        Logger.getLogger("").setLevel(Level.WARNING);
         log.println("Strata benchmarks (" + scale.name() + "), stores in " + tempDirectory + ", results in " + runDirectory);
 
         long start = System.nanoTime();
@@ -96,7 +99,8 @@ public final class BenchmarkMain {
                 + "sync = " + (durability == Durability.FSYNC) + ", reads by seekForPrev, no compression, LRU block "
                 + "cache of the same size as Strata's, 16 KiB blocks");
         notes.add("memory rows compare against the issue's fixed 1 GiB limit, not a same-run baseline: heap is the "
-                + "peak heap in use right after any garbage collection (GC notifications)");
+                + "peak heap in use right after any garbage collection (GC notifications; an upper bound of the live heap), "
+                + "with the live heap after a full GC at the end of the workload in the note");
         Map<String, Object> machine = machine();
         // Other work on a shared host shows here; a load well above the CPU count means noisy figures.
         machine.put("load_average_at_start", loadAtStart);

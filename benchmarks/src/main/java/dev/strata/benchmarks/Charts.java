@@ -1,5 +1,6 @@
 package dev.strata.benchmarks;
 
+import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,6 +13,7 @@ import org.jfree.chart.axis.CategoryLabelPositions;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
+import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.data.category.DefaultCategoryDataset;
 
 /** Draws the run's charts with JFreeChart (headless): ratios per workload row, and read latencies. */
@@ -31,12 +33,12 @@ final class Charts {
         JFreeChart chart = ChartFactory.createBarChart(title, null, "Strata / same-run baseline (higher is better)",
                 data, PlotOrientation.HORIZONTAL, true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
-        plot.addRangeMarker(new ValueMarker(1.0, Color.DARK_GRAY, new java.awt.BasicStroke(1.5f)));
+        plot.addRangeMarker(new ValueMarker(1.0, Color.DARK_GRAY, new BasicStroke(1.5f)));
         plot.getRenderer().setSeriesPaint(0, new Color(0x2E7D32));
         plot.getRenderer().setSeriesPaint(1, new Color(0xC62828));
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        ((org.jfree.chart.renderer.category.BarRenderer) plot.getRenderer()).setItemMargin(-1.0); // one bar per row
+        ((BarRenderer) plot.getRenderer()).setItemMargin(-1.0); // one bar per row
         ChartUtils.saveChartAsPNG(file.toFile(), chart, 1100, 140 + 34 * data.getColumnCount());
     }
 

@@ -4,6 +4,7 @@ import dev.strata.api.Key;
 import dev.strata.core.page.PageWrite;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -130,7 +131,7 @@ final class Driver {
 
     /** Checks a read's answer: a benchmark of wrong answers measures nothing. */
     static void check(VersionedStore store, Key key, long lsn, byte[] expected, byte[] actual) {
-        if (!java.util.Arrays.equals(expected, actual)) {
+        if (!Arrays.equals(expected, actual)) {
             throw new IllegalStateException(store.name() + " returned a wrong page for " + key + " at LSN "
                     + Long.toHexString(lsn) + ": expected " + (expected == null ? "none" : expected.length + " bytes")
                     + ", got " + (actual == null ? "none" : actual.length + " bytes"));

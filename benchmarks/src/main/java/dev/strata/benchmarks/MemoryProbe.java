@@ -68,6 +68,11 @@ final class MemoryProbe implements AutoCloseable {
         return peakAfterGc;
     }
 
+    /** Heap in use now (right after {@code System.gc()}, the live heap). */
+    static long heapUsedBytes() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
     /** VmRSS of this process in bytes, or -1 where /proc is not there. */
     static long rssBytes() {
         try {

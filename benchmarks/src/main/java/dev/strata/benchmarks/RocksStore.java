@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.CompressionType;
@@ -70,7 +71,7 @@ final class RocksStore implements VersionedStore {
         final AtomicLong lsn = new AtomicLong(0x0100_0000L);
         final AtomicLong nextTag = new AtomicLong();
         final AtomicLong writes = new AtomicLong();
-        final List<RocksIterator> allIterators = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final List<RocksIterator> allIterators = new CopyOnWriteArrayList<>();
 
         Shared(RocksDB db, Options options, LRUCache cache, WriteOptions writeOptions, ReadOptions readOptions) {
             this.db = db;
