@@ -105,11 +105,11 @@ public final class BenchmarkMain {
         // Other work on a shared host shows here; a load well above the CPU count means noisy figures.
         machine.put("load_average_at_start", loadAtStart);
         machine.put("load_average_at_end", firstLine(Path.of("/proc/loadavg")));
-        String title = "Strata benchmarks, " + scale.name() + " run " + stamp;
+        String title = "Strata benchmarks, " + scale.name() + " run " + runDirectory.getFileName();
         Report.writeJson(runDirectory.resolve("results.json"), rows, machine);
         Report.writeMarkdown(runDirectory.resolve("report.md"), title, rows, machine, notes);
         Charts.ratios(runDirectory.resolve("chart.png"), title, rows);
-        Charts.latencies(runDirectory.resolve("latency.png"), "Read latency, " + scale.name() + " run " + stamp,
+        Charts.latencies(runDirectory.resolve("latency.png"), "Read latency, " + scale.name() + " run " + runDirectory.getFileName(),
                 workloads.latencies());
         log.println("wrote " + runDirectory.resolve("report.md"));
     }
