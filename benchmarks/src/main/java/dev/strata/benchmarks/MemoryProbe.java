@@ -1,0 +1,100 @@
+package dev.strata.benchmarks;
+
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import javax.management.ListenerNotFoundException;
+import javax.management.Notification;
+import javax.management.NotificationEmitter;
+import javax.management.NotificationListener;
+import javax.management.openmbean.CompositeData;
+
+/**
+ * Heap and RSS of this JVM. The heap figure that matters for "heap under 1 GiB throughout" is the live heap,
+ * so the probe listens to every garbage collection and keeps the peak of the heap in use right after it
+ * (young collections included: what they leave is what survived plus the old generation). {@link #reset}
+ * starts a new window.
+ */
+final class MemoryProbe implements AutoCloseable {
+    private final Set<String> heapPools = new HashSet<>();
+    private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
+    private final NotificationListener listener = this::onCollection;
+    private volatile long peakAfterGc;
+
+    MemoryProbe() {
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() == MemoryType.HEAP) {
+                heapPools.add(pool.getName());
+            }
+        }
+        for (GarbageCollectorMXBean collector : collectors) {
+            ((NotificationEmitter) collector).addNotificationListener(listener, null, null);
+        }
+    }
+
+    private void onCollection(Notification notification, Object handback) {
+        if (!GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(notification.getType())) {
+            return;
+        }
+        GarbageCollectionNotificationInfo info =
+                GarbageCollectionNotificationInfo.from((CompositeData) notification.getUserData());
+        long used = 0;
+        for (Map.Entry<String, MemoryUsage> pool : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+            if (heapPools.contains(pool.getKey())) {
+                used += pool.getValue().getUsed();
+            }
+        }
+        synchronized (this) {
+            peakAfterGc = Math.max(peakAfterGc, used);
+        }
+    }
+
+    synchronized void reset() {
+        peakAfterGc = 0;
+    }
+
+    /** Peak heap in use after a collection since the last reset (0 when no collection ran). */
+    long peakLiveHeapBytes() {
+        return peakAfterGc;
+    }
+
+    /** Heap in use now (right after {@code System.gc()}, the live heap). */
+    static long heapUsedBytes() {
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** VmRSS of this process in bytes, or -1 where /proc is not there. */
+    static long rssBytes() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+                }
+            }
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    @Override
+    public void close() {
+        for (GarbageCollectorMXBean collector : collectors) {
+            try {
+                ((NotificationEmitter) collector).removeNotificationListener(listener);
+            } catch (ListenerNotFoundException e) {
+                // never added
+            }
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package dev.strata.benchmarks;
+
+/**
+ * Sizes of one run. {@code --quick} fits in well under three minutes with the build on a 2-core machine;
+ * {@code --full} writes what the targets ask for (at least 8 GiB of images so that compaction runs).
+ *
+ * @param imageIngestBytes      bytes of 8 KiB images each store ingests in workload 1
+ * @param diskBaselineBytes     bytes the disk baseline writes with the same write+force pattern
+ * @param deltaIngestBytes      bytes of 100-byte delta records each store ingests per key order in workload 2
+ * @param readPages             distinct pages loaded for workload 3 (8 KiB each)
+ * @param historyPages          pages written ten times each for workload 4
+ * @param compactionBytes       bytes of images ingested as L0 layers before workload 5 compacts them
+ * @param readSeconds           seconds each read measurement runs
+ * @param checkpointDistance    Strata's checkpoint distance (smaller than the default in quick runs so
+ *                              that layers and compactions happen at small sizes)
+ * @param blockCacheBytes       block cache of both stores
+ */
+record Scale(String name, long imageIngestBytes, long diskBaselineBytes, long deltaIngestBytes, int readPages,
+             int historyPages, long compactionBytes, double readSeconds, long checkpointDistance,
+             long blockCacheBytes) {
+    static final Scale QUICK = new Scale("quick", 256L << 20, 128L << 20, 24L << 20, 16_384, 4_096, 192L << 20,
+            2.0, 32L << 20, 256L << 20);
+    static final Scale FULL = new Scale("full", 8L << 30, 2L << 30, 128L << 20, 32_768, 8_192, 1L << 30,
+            8.0, 256L << 20, 384L << 20);
+}
