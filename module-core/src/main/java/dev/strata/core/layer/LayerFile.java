@@ -140,6 +140,20 @@ public final class LayerFile implements AutoCloseable {
      * @throws CorruptLayerException when a block read fails its checksum; {@code out} is left unchanged
      */
     public void collect(Key key, long floorInclusive, long ceilingExclusive, List<PageEntry> out) throws IOException {
+        collect(key, floorInclusive, ceilingExclusive, out, false);
+    }
+
+    /**
+     * As {@link #collect(Key, long, long, List)}, but stops after the newest record that initialises the page:
+     * a read never needs anything older, so older records are not even decoded. This is what the read path
+     * uses; it matters for pages with long histories.
+     */
+    public void collectForRead(Key key, long floorInclusive, long ceilingExclusive, List<PageEntry> out) throws IOException {
+        collect(key, floorInclusive, ceilingExclusive, out, true);
+    }
+
+    private void collect(Key key, long floorInclusive, long ceilingExclusive, List<PageEntry> out, boolean stopAtInitializing)
+            throws IOException {
         requireNonNull(key, "key is null");
         requireNonNull(out, "out is null");
         ensureOpen();
@@ -149,22 +163,34 @@ public final class LayerFile implements AutoCloseable {
                 || Long.compareUnsigned(floorInclusive, summary.lsnEnd().value()) >= 0) {
             return;
         }
-        List<PageEntry> found = null;
+        // First find the matching entries of each block by key and LSN alone (no record decoded), then
+        // decode newest first.
+        List<DataBlock> blocks = new ArrayList<>(2);
+        List<int[]> spans = new ArrayList<>(2);
         int blockNumber = index.firstBlockEndingAtOrAfter(key, floorInclusive);
         for (; blockNumber < index.blockCount() && index.startsBefore(blockNumber, key, ceilingExclusive); blockNumber++) {
             DataBlock block = readBlock(blockNumber, true);
-            for (int entry = block.lowerBound(key, floorInclusive); entry < block.entryCount(); entry++) {
-                if (!block.hasKey(entry, key) || Long.compareUnsigned(block.lsnAt(entry), ceilingExclusive) >= 0) {
-                    break;
-                }
-                if (found == null) {
-                    found = new ArrayList<>();
-                }
-                found.add(new PageEntry(key, Lsn.of(block.lsnAt(entry)), block.recordAt(entry)));
+            int first = block.lowerBound(key, floorInclusive);
+            int end = first;
+            while (end < block.entryCount() && block.hasKey(end, key)
+                    && Long.compareUnsigned(block.lsnAt(end), ceilingExclusive) < 0) {
+                end++;
+            }
+            if (end > first) {
+                blocks.add(block);
+                spans.add(new int[] {first, end});
             }
         }
-        if (found != null) {
-            out.addAll(found.reversed());
+        for (int b = blocks.size() - 1; b >= 0; b--) {
+            DataBlock block = blocks.get(b);
+            int[] span = spans.get(b);
+            for (int entry = span[1] - 1; entry >= span[0]; entry--) {
+                PageRecord record = block.recordAt(entry);
+                out.add(new PageEntry(key, Lsn.of(block.lsnAt(entry)), record));
+                if (stopAtInitializing && record.initializes()) {
+                    return;
+                }
+            }
         }
     }
 

@@ -72,7 +72,10 @@ final class InMemoryLayer {
         this.lsnEnd = end;
     }
 
-    /** Adds entries of {@code key} with floor <= lsn < ceiling to {@code out}, newest first. */
+    /**
+     * Adds entries of {@code key} with floor <= lsn < ceiling to {@code out}, newest first, stopping after the
+     * newest record that initialises the page (a read needs nothing older).
+     */
     void collect(Key key, long floorInclusive, long ceilingExclusive, List<PageEntry> out) {
         ConcurrentSkipListMap<Long, PageRecord> versions = values.get(key);
         if (versions == null || floorInclusive >= ceilingExclusive) {
@@ -80,6 +83,9 @@ final class InMemoryLayer {
         }
         for (Map.Entry<Long, PageRecord> entry : versions.subMap(floorInclusive, ceilingExclusive).descendingMap().entrySet()) {
             out.add(new PageEntry(key, Lsn.of(entry.getKey()), entry.getValue()));
+            if (entry.getValue().initializes()) {
+                return;
+            }
         }
     }
 

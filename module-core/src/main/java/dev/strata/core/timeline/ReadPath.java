@@ -78,7 +78,7 @@ final class ReadPath {
                 continue;
             }
             int before = out.size();
-            delta.file().collect(key, floor, ceiling, out);
+            delta.file().collectForRead(key, floor, ceiling, out);
             if (endsAtInitialising(out, before)) {
                 return true;
             }
