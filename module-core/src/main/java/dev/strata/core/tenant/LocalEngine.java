@@ -7,6 +7,9 @@ import dev.strata.api.TimelineId;
 import dev.strata.core.index.IndexPart;
 import dev.strata.core.io.DurableFiles;
 import dev.strata.core.layer.BlockCache;
+import dev.strata.core.metrics.EngineGauges;
+import dev.strata.core.metrics.LayerTotals;
+import dev.strata.core.metrics.NodeMetrics;
 import dev.strata.core.page.Redo;
 import dev.strata.core.timeline.EngineException;
 import dev.strata.core.timeline.Timeline;
@@ -64,17 +67,27 @@ public final class LocalEngine implements AutoCloseable {
         this.ticker = ticker;
     }
 
-    /** Opens (creating if needed) the engine in {@code workdir} and loads every tenant. */
+    /** Opens (creating if needed) the engine in {@code workdir} and loads every tenant, with metrics of its own. */
     public static LocalEngine open(Path workdir, EngineOptions options) throws IOException {
+        return open(workdir, options, new NodeMetrics());
+    }
+
+    /**
+     * Opens (creating if needed) the engine in {@code workdir} and loads every tenant, reporting to
+     * {@code metrics} (whose engine gauges it registers: one engine per {@link NodeMetrics}).
+     */
+    public static LocalEngine open(Path workdir, EngineOptions options, NodeMetrics metrics) throws IOException {
         Objects.requireNonNull(workdir, "workdir is null");
         Objects.requireNonNull(options, "options is null");
+        Objects.requireNonNull(metrics, "metrics is null");
         DurableFiles.createDirectoryDurably(workdir.resolve(TENANTS));
         ExecutorService background = Executors.newFixedThreadPool(options.backgroundThreads(), daemon("strata-background"));
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("strata-ticker"));
         TimelineResources resources = new TimelineResources(new BlockCache(options.blockCacheBytes()), Redo.loadInstalled(),
                 options.failpoints(), options.io(), background, Clock.systemUTC(),
-                options.backgroundCompaction());
+                options.backgroundCompaction(), metrics);
         LocalEngine engine = new LocalEngine(workdir, options, resources, ticker);
+        metrics.registerEngine(engine.gauges());
         boolean success = false;
         try {
             engine.loadAll();
@@ -360,6 +373,36 @@ public final class LocalEngine implements AutoCloseable {
 
     public TimelineResources resources() {
         return resources;
+    }
+
+    /** The metrics this engine reports to. */
+    public NodeMetrics metrics() {
+        return resources.metrics();
+    }
+
+    private EngineGauges gauges() {
+        return new EngineGauges() {
+            @Override
+            public int tenants() {
+                return tenants.size();
+            }
+
+            @Override
+            public int timelines() {
+                return timelines.values().stream().mapToInt(Map::size).sum();
+            }
+
+            @Override
+            public LayerTotals layers() {
+                LayerTotals total = LayerTotals.NONE;
+                for (Map<TimelineId, Timeline> byId : timelines.values()) {
+                    for (Timeline timeline : byId.values()) {
+                        total = total.plus(timeline.layerTotals());
+                    }
+                }
+                return total;
+            }
+        };
     }
 
     private void tick() {
