@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import org.apache.logging.log4j.CloseableThreadContext;
 
 /**
  * The embedded engine: every tenant and timeline under one work directory, with no remote storage.
@@ -48,6 +49,7 @@ import java.util.stream.Stream;
 public final class LocalEngine implements AutoCloseable {
     /** The LSN a root timeline starts at. */
     public static final Lsn INITDB_LSN = Lsn.of(0x0100_0000L);
+    private static final System.Logger LOG = System.getLogger(LocalEngine.class.getName());
     private static final String TENANTS = "tenants";
     private static final String TIMELINES = "timelines";
 
@@ -197,6 +199,9 @@ public final class LocalEngine implements AutoCloseable {
             DurableFiles.fsyncDirectory(directory.getParent());
             tenants.put(tenantId, config);
             timelines.put(tenantId, new ConcurrentHashMap<>());
+            try (CloseableThreadContext.Instance context = CloseableThreadContext.put("tenant_id", tenantId.hex())) {
+                LOG.log(System.Logger.Level.INFO, "created tenant {0} with generation {1}", tenantId, generation);
+            }
         } finally {
             structureLock.unlock();
         }
@@ -219,6 +224,9 @@ public final class LocalEngine implements AutoCloseable {
             Timeline timeline = Timeline.create(tenantId, timelineId, timelineDirectory(tenantId, timelineId),
                     tenants.get(tenantId).generation(), options.timelineSettings(), resources, null, INITDB_LSN);
             byId.put(timelineId, timeline);
+            try (CloseableThreadContext.Instance context = timeline.logContext()) {
+                LOG.log(System.Logger.Level.INFO, "created timeline {0} of tenant {1}", timelineId, tenantId);
+            }
             return timeline;
         } finally {
             structureLock.unlock();
@@ -264,6 +272,10 @@ public final class LocalEngine implements AutoCloseable {
             Timeline child = Timeline.create(tenantId, childId, timelineDirectory(tenantId, childId),
                     tenants.get(tenantId).generation(), options.timelineSettings(), resources, parent, lsn);
             byId.put(childId, child);
+            try (CloseableThreadContext.Instance context = child.logContext()) {
+                LOG.log(System.Logger.Level.INFO, "created timeline {0} of tenant {1} as a branch of {2} at {3}",
+                        childId, tenantId, parentId, lsn);
+            }
             return child;
         } finally {
             structureLock.unlock();
@@ -293,6 +305,9 @@ public final class LocalEngine implements AutoCloseable {
             DurableFiles.renameNoReplace(directory, aside);
             DurableFiles.fsyncDirectory(directory.getParent());
             DurableFiles.deleteRecursively(aside);
+            try (CloseableThreadContext.Instance context = timeline.logContext()) {
+                LOG.log(System.Logger.Level.INFO, "deleted timeline {0} of tenant {1}", timelineId, tenantId);
+            }
         } finally {
             structureLock.unlock();
         }
@@ -320,6 +335,9 @@ public final class LocalEngine implements AutoCloseable {
             DurableFiles.renameNoReplace(directory, aside);
             DurableFiles.fsyncDirectory(directory.getParent());
             DurableFiles.deleteRecursively(aside);
+            try (CloseableThreadContext.Instance context = CloseableThreadContext.put("tenant_id", tenantId.hex())) {
+                LOG.log(System.Logger.Level.INFO, "deleted tenant {0}", tenantId);
+            }
         } finally {
             structureLock.unlock();
         }
