@@ -5,6 +5,7 @@ import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
+import dev.strata.core.io.FileIo;
 import io.prometheus.metrics.config.EscapingScheme;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.dropwizard5.labels.MapperConfig;
@@ -49,6 +50,8 @@ public final class NodeMetrics {
     private final Counter compactions = registry.counter("strata.compactions");
     private final Counter gcRuns = registry.counter("strata.gc.runs");
     private final Counter backgroundFailures = registry.counter("strata.background.failures");
+    private final Counter walFsyncs = registry.counter("strata.fsyncs.wal");
+    private final Counter layerFsyncs = registry.counter("strata.fsyncs.layer");
 
     public NodeMetrics() {
         for (String route : HTTP_ROUTE_CLASSES) {
@@ -59,6 +62,7 @@ public final class NodeMetrics {
         }
         prometheus.register(new LabelledExports(registry, List.of(
                 new MapperConfig("strata.layers.*", "strata.layers", Map.of("kind", "${0}")),
+                new MapperConfig("strata.fsyncs.*", "strata.fsyncs", Map.of("kind", "${0}")),
                 new MapperConfig("strata.http.requests.*.*", "strata.http.requests", Map.of("route", "${0}", "status", "${1}")),
                 new MapperConfig("strata.http.latency.*", "strata.http.latency", Map.of("route", "${0}")))));
     }
@@ -76,6 +80,11 @@ public final class NodeMetrics {
 
     private void layerGauge(EngineGauges engine, String kind, ToLongFunction<LayerTotals> count) {
         registry.register("strata.layers." + kind, (Gauge<Long>) () -> count.applyAsLong(engine.layers()));
+    }
+
+    /** {@code io} with its {@code force()} calls counted (WAL and layer files apart). */
+    public FileIo countingFsyncs(FileIo io) {
+        return new FsyncCountingFileIo(io, walFsyncs, layerFsyncs);
     }
 
     /** One acknowledged ingest batch. */

@@ -86,7 +86,7 @@ public final class LocalEngine implements AutoCloseable {
         ExecutorService background = Executors.newFixedThreadPool(options.backgroundThreads(), daemon("strata-background"));
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("strata-ticker"));
         TimelineResources resources = new TimelineResources(new BlockCache(options.blockCacheBytes()), Redo.loadInstalled(),
-                options.failpoints(), options.io(), background, Clock.systemUTC(),
+                options.failpoints(), metrics.countingFsyncs(options.io()), background, Clock.systemUTC(),
                 options.backgroundCompaction(), metrics);
         LocalEngine engine = new LocalEngine(workdir, options, resources, ticker);
         metrics.registerEngine(engine.gauges());

@@ -67,6 +67,8 @@ class MetricsEndpointTest {
                 "strata_http_latency_count{route=\"management\"}")) {
             assertEquals(0.0, samples.get(name), name + " in\n" + response.body());
         }
+        assertEquals(0.0, samples.get("strata_fsyncs_total{kind=\"wal\"}"), response.body());
+        assertEquals(0.0, samples.get("strata_fsyncs_total{kind=\"layer\"}"), response.body());
         for (String kind : List.of("l0_delta", "l1_delta", "image", "frozen")) {
             assertEquals(0.0, samples.get("strata_layers{kind=\"" + kind + "\"}"), kind + " in\n" + response.body());
         }
@@ -106,6 +108,8 @@ class MetricsEndpointTest {
         assertEquals(1.0, samples.get("strata_flushes_total"), text);
         assertEquals(1.0, samples.get("strata_compactions_total"), text);
         assertEquals(1.0, samples.get("strata_gc_runs_total"), text);
+        assertTrue(samples.get("strata_fsyncs_total{kind=\"wal\"}") >= 2, "one per acknowledged batch at least:\n" + text);
+        assertTrue(samples.get("strata_fsyncs_total{kind=\"layer\"}") >= 1, "the flushed layer:\n" + text);
         assertEquals(1.0, samples.get("strata_tenants"), text);
         assertEquals(1.0, samples.get("strata_timelines"), text);
         double persistent = samples.get("strata_layers{kind=\"l0_delta\"}") + samples.get("strata_layers{kind=\"l1_delta\"}")
