@@ -199,7 +199,7 @@ public final class LocalEngine implements AutoCloseable {
             DurableFiles.fsyncDirectory(directory.getParent());
             tenants.put(tenantId, config);
             timelines.put(tenantId, new ConcurrentHashMap<>());
-            try (CloseableThreadContext.Instance context = CloseableThreadContext.put("tenant_id", tenantId.hex())) {
+            try (CloseableThreadContext.Instance _ = CloseableThreadContext.put("tenant_id", tenantId.hex())) {
                 LOG.log(System.Logger.Level.INFO, "created tenant {0} with generation {1}", tenantId, generation);
             }
         } finally {
@@ -224,7 +224,7 @@ public final class LocalEngine implements AutoCloseable {
             Timeline timeline = Timeline.create(tenantId, timelineId, timelineDirectory(tenantId, timelineId),
                     tenants.get(tenantId).generation(), options.timelineSettings(), resources, null, INITDB_LSN);
             byId.put(timelineId, timeline);
-            try (CloseableThreadContext.Instance context = timeline.logContext()) {
+            try (CloseableThreadContext.Instance _ = timeline.logContext()) {
                 LOG.log(System.Logger.Level.INFO, "created timeline {0} of tenant {1}", timelineId, tenantId);
             }
             return timeline;
@@ -272,7 +272,7 @@ public final class LocalEngine implements AutoCloseable {
             Timeline child = Timeline.create(tenantId, childId, timelineDirectory(tenantId, childId),
                     tenants.get(tenantId).generation(), options.timelineSettings(), resources, parent, lsn);
             byId.put(childId, child);
-            try (CloseableThreadContext.Instance context = child.logContext()) {
+            try (CloseableThreadContext.Instance _ = child.logContext()) {
                 LOG.log(System.Logger.Level.INFO, "created timeline {0} of tenant {1} as a branch of {2} at {3}",
                         childId, tenantId, parentId, lsn);
             }
@@ -305,7 +305,7 @@ public final class LocalEngine implements AutoCloseable {
             DurableFiles.renameNoReplace(directory, aside);
             DurableFiles.fsyncDirectory(directory.getParent());
             DurableFiles.deleteRecursively(aside);
-            try (CloseableThreadContext.Instance context = timeline.logContext()) {
+            try (CloseableThreadContext.Instance _ = timeline.logContext()) {
                 LOG.log(System.Logger.Level.INFO, "deleted timeline {0} of tenant {1}", timelineId, tenantId);
             }
         } finally {
@@ -335,7 +335,7 @@ public final class LocalEngine implements AutoCloseable {
             DurableFiles.renameNoReplace(directory, aside);
             DurableFiles.fsyncDirectory(directory.getParent());
             DurableFiles.deleteRecursively(aside);
-            try (CloseableThreadContext.Instance context = CloseableThreadContext.put("tenant_id", tenantId.hex())) {
+            try (CloseableThreadContext.Instance _ = CloseableThreadContext.put("tenant_id", tenantId.hex())) {
                 LOG.log(System.Logger.Level.INFO, "deleted tenant {0}", tenantId);
             }
         } finally {

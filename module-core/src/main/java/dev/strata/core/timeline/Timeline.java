@@ -418,7 +418,7 @@ public final class Timeline {
         try {
             resources.background().execute(() -> {
                 flushScheduled.set(false);
-                try (CloseableThreadContext.Instance context = logContext()) {
+                try (CloseableThreadContext.Instance _ = logContext()) {
                     flushFrozen();
                 } catch (IOException | RuntimeException e) {
                     lastBackgroundFailure = e;
@@ -520,7 +520,7 @@ public final class Timeline {
         try {
             resources.background().execute(() -> {
                 compactionScheduled.set(false);
-                try (CloseableThreadContext.Instance context = logContext()) {
+                try (CloseableThreadContext.Instance _ = logContext()) {
                     compact();
                 } catch (IOException | RuntimeException e) {
                     lastBackgroundFailure = e;

@@ -25,7 +25,7 @@ class TimelineLogContextTest {
         try (LocalEngine engine = LocalEngine.open(workdir, EngineOptions.DEFAULT)) {
             engine.createTenant(tenant, Generation.of(3));
             Timeline timeline = engine.createTimeline(tenant, id);
-            try (CloseableThreadContext.Instance context = timeline.logContext()) {
+            try (CloseableThreadContext.Instance _ = timeline.logContext()) {
                 assertEquals(tenant.hex(), ThreadContext.get("tenant_id"));
                 assertEquals(id.hex(), ThreadContext.get("timeline_id"));
                 assertEquals("3", ThreadContext.get("generation"));
