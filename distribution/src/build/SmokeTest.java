@@ -1,10 +1,19 @@
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Runs the linked image the way a user would and fails the build if it does not start; run by the
@@ -15,6 +24,12 @@ import java.util.concurrent.TimeUnit;
  * <p>Checks that {@code bin/strata --version} and {@code bin/strata --help} exit with 0 and print "strata",
  * and that the image holds Strata's modules (the backends are found through ServiceLoader, so nothing
  * requires them and only {@code --add-modules} keeps them in the image).
+ *
+ * <p>Then starts {@code bin/strata server} on a free port with JSON logs, reads its address from
+ * {@code <workdir>/metadata.json}, checks that {@code GET /metrics} answers Prometheus text with Strata's
+ * metrics, creates a tenant and checks that the log line about it is JSON carrying the tenant id, and that
+ * Log4j found its provider (the image links log4j-core). The launcher {@code exec}s java, so the started
+ * process is the JVM itself and killing it frees the port.
  */
 public final class SmokeTest {
 
@@ -51,6 +66,94 @@ public final class SmokeTest {
             fail(failures);
         }
         System.out.println("[strata-smoke] " + image + ": bin/strata --version and --help work; modules present");
+        checkServer(image, failures);
+        if (!failures.isEmpty()) {
+            fail(failures);
+        }
+    }
+
+    private static final long SERVER_START_MILLIS = 15_000;
+
+    /** Runs {@code bin/strata server}, scrapes /metrics, creates a tenant, checks the JSON log, kills the JVM. */
+    private static void checkServer(Path image, List<String> failures) throws IOException, InterruptedException {
+        Path workdir = Files.createTempDirectory(image.toAbsolutePath().getParent(), "smoke-node-");
+        Path out = workdir.resolve("server.out");
+        Path err = workdir.resolve("server.err");
+        ProcessBuilder builder = new ProcessBuilder(image.resolve("bin/strata").toString(), "server",
+                "--workdir", workdir.toString(), "--listen", "127.0.0.1:0")
+                .redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().put("STRATA_LOG_FORMAT", "json");
+        long started = System.nanoTime();
+        Process server = builder.start();
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            Path metadata = workdir.resolve("metadata.json");
+            long deadline = System.currentTimeMillis() + SERVER_START_MILLIS;
+            while (!Files.exists(metadata) && server.isAlive() && System.currentTimeMillis() < deadline) {
+                Thread.sleep(50);
+            }
+            if (!Files.exists(metadata)) {
+                failures.add("bin/strata server wrote no " + metadata + " within " + SERVER_START_MILLIS + " ms (alive: "
+                        + server.isAlive() + "); stdout:\n" + Files.readString(out) + "\nstderr:\n" + Files.readString(err));
+                return;
+            }
+            Matcher address = Pattern.compile("\"http\":\"([^\"]+)\"").matcher(Files.readString(metadata));
+            if (!address.find()) {
+                failures.add(metadata + " names no http address: " + Files.readString(metadata));
+                return;
+            }
+            URI base = URI.create(address.group(1));
+            HttpResponse<String> metrics = http.send(HttpRequest.newBuilder(base.resolve("/metrics")).GET()
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            List<String> expected = List.of("# TYPE strata_ingest_batches_total counter", "strata_ingest_batches_total 0.0",
+                    "# TYPE strata_ingest_latency summary", "strata_layers{kind=\"image\"} 0.0",
+                    "strata_http_requests_total{route=\"ingest\",status=\"2xx\"} 0.0", "strata_tenants 0.0");
+            for (String line : expected) {
+                if (metrics.statusCode() != 200 || !metrics.body().contains(line)) {
+                    failures.add("GET " + base.resolve("/metrics") + ": status " + metrics.statusCode()
+                            + ", expected a line \"" + line + "\"; body:\n" + metrics.body());
+                    break;
+                }
+            }
+            String tenant = HexFormat.of().formatHex(new SecureRandom().generateSeed(16));
+            HttpResponse<String> created = http.send(HttpRequest.newBuilder(base.resolve("/v1/tenant"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"new_tenant_id\":\"" + tenant + "\"}"))
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(5)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (created.statusCode() != 201) {
+                failures.add("POST /v1/tenant: status " + created.statusCode() + ", expected 201: " + created.body());
+            }
+            String log = Files.readString(err);
+            boolean jsonLine = log.lines().anyMatch(line -> line.startsWith("{") && line.contains("created tenant")
+                    && line.contains("\"tenant_id\":\"" + tenant + "\""));
+            if (!jsonLine) {
+                failures.add("no JSON log line about tenant " + tenant + " with field tenant_id; stderr:\n" + log);
+            }
+            if (log.contains("could not find a logging provider")) {
+                failures.add("Log4j found no provider in the image (is org.apache.logging.log4j.core linked?):\n" + log);
+            }
+            String command = server.info().command().orElse("");
+            if (!command.endsWith("/java")) {
+                failures.add("the server process is " + command + ", not java: the launcher must exec the JVM");
+            }
+        } finally {
+            server.destroyForcibly();
+            server.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (failures.isEmpty()) {
+            System.out.printf("[strata-smoke] bin/strata server: /metrics answered, JSON log carries the tenant (%d ms)%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            deleteRecursively(workdir);
+        } else {
+            failures.add("server files kept in " + workdir);
+        }
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        try (var files = Files.walk(directory)) {
+            for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
     }
 
     /** Runs a command, records a failure unless it exits with 0 and prints {@code expected}; returns its output. */

@@ -11,6 +11,11 @@ module dev.strata.core {
     requires dev.strata.client;
     requires io.helidon.webserver;
     requires com.nimbusds.jose.jwt;
+    requires com.codahale.metrics;
+    requires io.prometheus.metrics.instrumentation.dropwizard;
+    requires io.prometheus.metrics.model;
+    requires io.prometheus.writer.text;
+    requires org.apache.logging.log4j;
 
     exports dev.strata.core.cli;
 

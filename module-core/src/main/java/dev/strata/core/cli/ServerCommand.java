@@ -8,6 +8,7 @@ import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.http.NodeServer;
 import dev.strata.core.http.auth.JwtAuthenticator;
 import dev.strata.core.io.DurableFiles;
+import dev.strata.core.metrics.NodeMetrics;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
 import java.io.IOException;
@@ -56,7 +57,7 @@ final class ServerCommand implements Callable<Integer> {
         Failpoints failpoints = Failpoints.create();
         LocalEngine engine = LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(config.tenantDefaults())
                 .withBlockCacheBytes(config.blockCacheBytes()).withBackgroundThreads(config.backgroundThreads())
-                .withFailpoints(failpoints));
+                .withFailpoints(failpoints), new NodeMetrics());
         NodeServer server;
         try {
             JwtAuthenticator authenticator = null;

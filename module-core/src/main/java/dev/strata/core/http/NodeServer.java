@@ -13,6 +13,7 @@ import java.util.Objects;
 /**
  * The node's HTTP server (Helidon SE on virtual threads) in front of an engine. With an authenticator every
  * request needs a bearer token whose scope covers it (401 without a valid token, 403 outside its scope).
+ * {@code GET /metrics} (the engine's metrics in Prometheus text) needs no token, as on Neon's pageserver.
  * Start-up fails with a clear message when the address cannot be bound, instead of running without a
  * listener.
  */
@@ -38,8 +39,13 @@ public final class NodeServer implements AutoCloseable {
                 .maxPayloadSize(maxRequestBytes)
                 .shutdownHook(false)
                 .routing(routing -> {
+                    new RequestObserver(engine.metrics()).register(routing);
                     if (authenticator != null) {
                         routing.addFilter((chain, request, response) -> {
+                            if (RequestObserver.isPublic(request.path().path())) {
+                                chain.proceed();
+                                return;
+                            }
                             try {
                                 Grant grant = authenticator.authenticate(
                                         request.headers().first(HeaderNames.AUTHORIZATION).orElse(null));

@@ -1,7 +1,9 @@
 package dev.strata.core.tenant;
 
+import dev.strata.core.metrics.NodeMetrics;
 import dev.strata.core.timeline.Timeline;
 import java.lang.System.Logger.Level;
+import org.apache.logging.log4j.CloseableThreadContext;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Map;
@@ -43,6 +45,7 @@ public final class BackgroundScheduler implements AutoCloseable {
     private final Map<Kind, AtomicLong> failed = new ConcurrentHashMap<>();
     private final Map<Timeline, State> states = new ConcurrentHashMap<>();
     private final ExecutorService workers;
+    private final NodeMetrics metrics;
     private volatile boolean closed;
 
     /** Per-timeline bookkeeping. */
@@ -58,7 +61,7 @@ public final class BackgroundScheduler implements AutoCloseable {
      * @param compactions compactions that may run at once across all timelines
      * @param collections GC passes that may run at once across all timelines
      */
-    public BackgroundScheduler(int compactions, int collections) {
+    public BackgroundScheduler(int compactions, int collections, NodeMetrics metrics) {
         if (compactions < 1 || collections < 1) {
             throw new IllegalArgumentException("background concurrency must be at least 1 per kind, got compactions="
                     + compactions + ", collections=" + collections);
@@ -68,6 +71,7 @@ public final class BackgroundScheduler implements AutoCloseable {
             started.put(kind, new AtomicLong());
             failed.put(kind, new AtomicLong());
         }
+        this.metrics = Objects.requireNonNull(metrics, "metrics is null");
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().name("strata-maintenance-", 1).factory());
     }
 
@@ -119,7 +123,7 @@ public final class BackgroundScheduler implements AutoCloseable {
 
     private void run(Kind kind, Timeline timeline, State state) {
         started.get(kind).incrementAndGet();
-        try {
+        try (CloseableThreadContext.Instance ignored = timeline.logContext()) {
             switch (kind) {
                 case COMPACTION -> timeline.compact();
                 case GC -> {
@@ -132,6 +136,7 @@ public final class BackgroundScheduler implements AutoCloseable {
             }
         } catch (Exception | Error e) {
             failed.get(kind).incrementAndGet();
+            metrics.backgroundFailed();
             if (!timeline.isActive()) {
                 return;
             }

@@ -7,6 +7,9 @@ import dev.strata.api.TimelineId;
 import dev.strata.core.index.IndexPart;
 import dev.strata.core.io.DurableFiles;
 import dev.strata.core.layer.BlockCache;
+import dev.strata.core.metrics.EngineGauges;
+import dev.strata.core.metrics.LayerTotals;
+import dev.strata.core.metrics.NodeMetrics;
 import dev.strata.core.page.Redo;
 import dev.strata.core.timeline.EngineException;
 import dev.strata.core.timeline.Timeline;
@@ -29,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import org.apache.logging.log4j.CloseableThreadContext;
 
 /**
  * The embedded engine: every tenant and timeline under one work directory, with no remote storage.
@@ -46,6 +50,7 @@ import java.util.stream.Stream;
 public final class LocalEngine implements AutoCloseable {
     /** The LSN a root timeline starts at. */
     public static final Lsn INITDB_LSN = Lsn.of(0x0100_0000L);
+    private static final System.Logger LOG = System.getLogger(LocalEngine.class.getName());
     private static final String TENANTS = "tenants";
     private static final String TIMELINES = "timelines";
     /** Tenants loaded at once at start-up. */
@@ -74,18 +79,28 @@ public final class LocalEngine implements AutoCloseable {
         this.scheduler = scheduler;
     }
 
-    /** Opens (creating if needed) the engine in {@code workdir} and loads every tenant. */
+    /** Opens (creating if needed) the engine in {@code workdir} and loads every tenant, with metrics of its own. */
     public static LocalEngine open(Path workdir, EngineOptions options) throws IOException {
+        return open(workdir, options, new NodeMetrics());
+    }
+
+    /**
+     * Opens (creating if needed) the engine in {@code workdir} and loads every tenant, reporting to
+     * {@code metrics} (whose engine gauges it registers: one engine per {@link NodeMetrics}).
+     */
+    public static LocalEngine open(Path workdir, EngineOptions options, NodeMetrics metrics) throws IOException {
         Objects.requireNonNull(workdir, "workdir is null");
         Objects.requireNonNull(options, "options is null");
+        Objects.requireNonNull(metrics, "metrics is null");
         DurableFiles.createDirectoryDurably(workdir.resolve(TENANTS));
         ExecutorService background = Executors.newFixedThreadPool(options.backgroundThreads(), daemon("strata-background"));
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("strata-ticker"));
         TimelineResources resources = new TimelineResources(new BlockCache(options.blockCacheBytes()), Redo.loadInstalled(),
-                options.failpoints(), options.io(), background, Clock.systemUTC());
+                options.failpoints(), metrics.countingFsyncs(options.io()), background, Clock.systemUTC(), metrics);
         BackgroundScheduler scheduler = options.backgroundCompaction()
-                ? new BackgroundScheduler(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 1) : null;
+                ? new BackgroundScheduler(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 1, metrics) : null;
         LocalEngine engine = new LocalEngine(workdir, options, resources, ticker, scheduler);
+        metrics.registerEngine(engine.gauges());
         boolean success = false;
         try {
             engine.loadAll();
@@ -229,6 +244,9 @@ public final class LocalEngine implements AutoCloseable {
         DurableFiles.fsyncDirectory(directory.getParent());
         tenants.put(tenantId, config);
         timelines.put(tenantId, new ConcurrentHashMap<>());
+        try (CloseableThreadContext.Instance _ = CloseableThreadContext.put("tenant_id", tenantId.hex())) {
+            LOG.log(System.Logger.Level.INFO, "created tenant {0} with generation {1}", tenantId, config.generation());
+        }
     }
 
     /** Creates a root timeline; an existing root timeline with the same id is returned (idempotent). */
@@ -248,6 +266,9 @@ public final class LocalEngine implements AutoCloseable {
             Timeline timeline = Timeline.create(tenantId, timelineId, timelineDirectory(tenantId, timelineId),
                     tenants.get(tenantId).generation(), options.timelineSettings(), resources, null, INITDB_LSN);
             byId.put(timelineId, timeline);
+            try (CloseableThreadContext.Instance _ = timeline.logContext()) {
+                LOG.log(System.Logger.Level.INFO, "created timeline {0} of tenant {1}", timelineId, tenantId);
+            }
             return timeline;
         } finally {
             tenantLock.unlock();
@@ -293,6 +314,10 @@ public final class LocalEngine implements AutoCloseable {
             Timeline child = Timeline.create(tenantId, childId, timelineDirectory(tenantId, childId),
                     tenants.get(tenantId).generation(), options.timelineSettings(), resources, parent, lsn);
             byId.put(childId, child);
+            try (CloseableThreadContext.Instance _ = child.logContext()) {
+                LOG.log(System.Logger.Level.INFO, "created timeline {0} of tenant {1} as a branch of {2} at {3}",
+                        childId, tenantId, parentId, lsn);
+            }
             return child;
         } finally {
             tenantLock.unlock();
@@ -319,6 +344,9 @@ public final class LocalEngine implements AutoCloseable {
             timeline.detachFromAncestor();
             Path directory = timeline.directory();
             DurableFiles.deleteDirectoryDurably(directory);
+            try (CloseableThreadContext.Instance _ = timeline.logContext()) {
+                LOG.log(System.Logger.Level.INFO, "deleted timeline {0} of tenant {1}", timelineId, tenantId);
+            }
         } finally {
             tenantLock.unlock();
         }
@@ -343,6 +371,9 @@ public final class LocalEngine implements AutoCloseable {
             tenants.remove(tenantId);
             Path directory = tenantDirectory(tenantId);
             DurableFiles.deleteDirectoryDurably(directory);
+            try (CloseableThreadContext.Instance _ = CloseableThreadContext.put("tenant_id", tenantId.hex())) {
+                LOG.log(System.Logger.Level.INFO, "deleted tenant {0}", tenantId);
+            }
         } finally {
             tenantLock.unlock();
         }
@@ -480,6 +511,36 @@ public final class LocalEngine implements AutoCloseable {
 
     public TimelineResources resources() {
         return resources;
+    }
+
+    /** The metrics this engine reports to. */
+    public NodeMetrics metrics() {
+        return resources.metrics();
+    }
+
+    private EngineGauges gauges() {
+        return new EngineGauges() {
+            @Override
+            public int tenants() {
+                return tenants.size();
+            }
+
+            @Override
+            public int timelines() {
+                return timelines.values().stream().mapToInt(Map::size).sum();
+            }
+
+            @Override
+            public LayerTotals layers() {
+                LayerTotals total = LayerTotals.NONE;
+                for (Map<TimelineId, Timeline> byId : timelines.values()) {
+                    for (Timeline timeline : byId.values()) {
+                        total = total.plus(timeline.layerTotals());
+                    }
+                }
+                return total;
+            }
+        };
     }
 
     private void tick() {

@@ -14,6 +14,7 @@ import dev.strata.core.io.DurableFiles;
 import dev.strata.core.layer.LayerFile;
 import dev.strata.core.layer.LayerWriter;
 import dev.strata.core.layer.WrittenLayer;
+import dev.strata.core.metrics.LayerTotals;
 import dev.strata.core.page.PageEntry;
 import dev.strata.core.page.PageWrite;
 import dev.strata.core.wal.Wal;
@@ -36,6 +37,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.stream.Stream;
+import org.apache.logging.log4j.CloseableThreadContext;
 
 /**
  * One branch of a tenant: its WAL, its in-memory and persistent layers, and its index.
@@ -269,6 +271,7 @@ public final class Timeline {
      * @throws EngineException.Broken when the timeline cannot accept writes any more
      */
     public Lsn ingest(List<PageWrite> batch) throws IOException {
+        long started = System.nanoTime();
         checkUsable();
         if (batch.isEmpty()) {
             throw new EngineException.BadRequest("empty batch for timeline " + timelineId);
@@ -310,7 +313,16 @@ public final class Timeline {
             throw e;
         }
         lastRecordLsn.accumulateAndGet(append.endLsn().value(), Math::max);
+        resources.metrics().ingested(batch.size(), payloadBytes(batch), System.nanoTime() - started);
         return append.endLsn();
+    }
+
+    private static long payloadBytes(List<PageWrite> batch) {
+        long bytes = 0;
+        for (PageWrite write : batch) {
+            bytes += write.record().payloadSize();
+        }
+        return bytes;
     }
 
     /**
@@ -417,11 +429,12 @@ public final class Timeline {
         try {
             resources.background().execute(() -> {
                 flushScheduled.set(false);
-                try {
+                try (CloseableThreadContext.Instance _ = logContext()) {
                     flushFrozen();
                     lastBackgroundFailure = null;
                 } catch (IOException | RuntimeException e) {
                     lastBackgroundFailure = e;
+                    resources.metrics().backgroundFailed();
                     // Retried at the next freeze or checkpoint; writers are held back meanwhile.
                 }
             });
@@ -504,6 +517,7 @@ public final class Timeline {
                 }
             }
         }
+        resources.metrics().flushed(written.fileSize());
         resources.failpoints().hit("flush-after-index");
         wal.trim(index.diskConsistentLsn());
     }
@@ -592,22 +606,28 @@ public final class Timeline {
      * @throws EngineException.BadRequest when {@code lsn} is past the last record or below the GC cutoff
      */
     public byte[] get(Key key, Lsn lsn) throws IOException {
+        long started = System.nanoTime();
         checkReadLsn(lsn);
-        return reconstruct(key, lsn);
+        byte[] page = reconstruct(key, lsn);
+        resources.metrics().read(1, System.nanoTime() - started);
+        return page;
     }
 
     /** Pages of several keys at one LSN; a null element for a key without a value. */
     public List<byte[]> getBatch(List<Key> keys, Lsn lsn) throws IOException {
+        long started = System.nanoTime();
         checkReadLsn(lsn);
         List<byte[]> out = new ArrayList<>(keys.size());
         for (Key key : keys) {
             out.add(reconstruct(key, lsn));
         }
+        resources.metrics().read(keys.size(), System.nanoTime() - started);
         return out;
     }
 
     /** Every key in [from, to) that has a value at {@code lsn}, with its page, in key order. */
     public NavigableMap<Key, byte[]> scan(Key from, Key to, Lsn lsn) throws IOException {
+        long started = System.nanoTime();
         checkReadLsn(lsn);
         NavigableMap<Key, byte[]> out = new TreeMap<>();
         for (Key key : keysAt(from, to, lsn)) {
@@ -616,6 +636,7 @@ public final class Timeline {
                 out.put(key, page);
             }
         }
+        resources.metrics().read(out.size(), System.nanoTime() - started);
         return out;
     }
 
@@ -657,7 +678,9 @@ public final class Timeline {
         checkUsable();
         maintenanceLock.lock();
         try {
-            return new Compaction(this).run();
+            CompactionResult result = new Compaction(this).run();
+            resources.metrics().compacted();
+            return result;
         } finally {
             maintenanceLock.unlock();
         }
@@ -668,7 +691,9 @@ public final class Timeline {
         checkUsable();
         maintenanceLock.lock();
         try {
-            return new GarbageCollection(this).run();
+            GcResult result = new GarbageCollection(this).run();
+            resources.metrics().garbageCollected();
+            return result;
         } finally {
             maintenanceLock.unlock();
         }
@@ -727,6 +752,23 @@ public final class Timeline {
     public List<LayerFileName> layerFileNames() {
         return layers.persistent().stream().map(PersistentLayer::fileName).sorted(
                 java.util.Comparator.comparing(LayerFileName::name)).toList();
+    }
+
+    /** Layer counts by kind, for the node's gauges. */
+    public LayerTotals layerTotals() {
+        LayerMap current = layers;
+        long l0 = current.deltas().stream().filter(PersistentLayer::isL0).count();
+        return new LayerTotals(l0, current.deltas().size() - l0, current.images().size(), current.frozen().size());
+    }
+
+    /**
+     * Puts this timeline's tenant, timeline and generation into the Log4j thread context until closed, so log
+     * lines written meanwhile (by this thread, through System.Logger too) carry them.
+     */
+    public CloseableThreadContext.Instance logContext() {
+        return CloseableThreadContext.put("tenant_id", tenantId.hex())
+                .put("timeline_id", timelineId.hex())
+                .put("generation", generation.isNone() ? "none" : Long.toString(generation.value()));
     }
 
     /** Number of frozen layers waiting for flush. */

@@ -3,6 +3,7 @@ package dev.strata.core.timeline;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.io.FileIo;
 import dev.strata.core.layer.BlockCache;
+import dev.strata.core.metrics.NodeMetrics;
 import dev.strata.core.page.Redo;
 import java.time.Clock;
 import java.util.Objects;
@@ -10,10 +11,10 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * What every timeline of a node shares: the block cache, redo handlers, failpoints, the file opener and the
- * pool that runs flushes.
+ * pool that runs flushes, and the node's metrics.
  */
 public record TimelineResources(BlockCache cache, Redo redo, Failpoints failpoints, FileIo io,
-                                ExecutorService background, Clock clock) {
+                                ExecutorService background, Clock clock, NodeMetrics metrics) {
     public TimelineResources {
         Objects.requireNonNull(cache, "cache is null");
         Objects.requireNonNull(redo, "redo is null");
@@ -21,5 +22,7 @@ public record TimelineResources(BlockCache cache, Redo redo, Failpoints failpoin
         Objects.requireNonNull(io, "io is null");
         Objects.requireNonNull(background, "background is null");
         Objects.requireNonNull(clock, "clock is null");
+        Objects.requireNonNull(metrics, "metrics is null");
     }
+
 }

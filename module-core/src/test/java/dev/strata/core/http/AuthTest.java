@@ -72,6 +72,19 @@ class AuthTest {
     }
 
     @Test
+    void metricsNeedNoTokenAndCountRefusedRequests() throws Exception {
+        StrataClient anonymous = StrataClient.connect(base());
+        assertEquals(401, assertThrows(StrataClientException.class, anonymous::listTenants).status());
+        java.net.HttpURLConnection connection = (java.net.HttpURLConnection)
+                base().resolve("/metrics").toURL().openConnection();
+        assertEquals(200, connection.getResponseCode());
+        String text = new String(connection.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        connection.disconnect();
+        assertEquals(1.0, MetricsEndpointTest.parse(text).get("strata_http_requests_total{route=\"management\",status=\"4xx\"}"),
+                text);
+    }
+
+    @Test
     void missingExpiredTamperedAndForeignTokensAre401() throws Exception {
         StrataClient anonymous = StrataClient.connect(base());
         StrataClientException missing = assertThrows(StrataClientException.class, anonymous::listTenants);

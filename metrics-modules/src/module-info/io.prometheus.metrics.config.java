@@ -1,0 +1,3 @@
+module io.prometheus.metrics.config {
+    exports io.prometheus.metrics.config;
+}

@@ -1,0 +1,11 @@
+package dev.strata.core.metrics;
+
+/** What the engine reports to gauges; read at every scrape, from the scraping thread. */
+public interface EngineGauges {
+    int tenants();
+
+    int timelines();
+
+    /** Layer counts summed over every timeline. */
+    LayerTotals layers();
+}

@@ -1,0 +1,154 @@
+package dev.strata.core.metrics;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Meter;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import dev.strata.core.io.FileIo;
+import io.prometheus.metrics.config.EscapingScheme;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.dropwizard5.labels.MapperConfig;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
+
+/**
+ * The metrics of one node: owns the Dropwizard {@link MetricRegistry}, creates every metric when it is built
+ * (so a scrape shows them all, at zero, before the first request), and writes the registry in the
+ * Prometheus text format through the Prometheus Dropwizard bridge.
+ *
+ * <p>One instance per node, created where the node is wired (the server command, or an engine opened
+ * without one) and handed to the engine and the HTTP server; nothing here is static. Dotted Dropwizard
+ * names whose last parts are label values ({@code strata.layers.image}) are exported as one Prometheus
+ * metric with labels ({@code strata_layers{kind="image"}}), see {@link LabelledExports}.
+ *
+ * <p>Thread-safe: Dropwizard metrics are.
+ */
+public final class NodeMetrics {
+    /** Route classes of the HTTP API; a request is counted under one of them. */
+    public static final List<String> HTTP_ROUTE_CLASSES = List.of("management", "maintenance", "ingest", "page",
+            "pages", "range", "metrics", "other");
+    private static final List<String> HTTP_STATUS_CLASSES = List.of("2xx", "3xx", "4xx", "5xx");
+
+    private final MetricRegistry registry = new MetricRegistry();
+    private final PrometheusRegistry prometheus = new PrometheusRegistry();
+    private final Meter ingestBatches = registry.meter("strata.ingest.batches");
+    private final Meter ingestRecords = registry.meter("strata.ingest.records");
+    private final Meter ingestBytes = registry.meter("strata.ingest.bytes");
+    private final Timer ingestLatency = registry.timer("strata.ingest.latency");
+    private final Meter readRequests = registry.meter("strata.read.requests");
+    private final Meter readPages = registry.meter("strata.read.pages");
+    private final Timer readLatency = registry.timer("strata.read.latency");
+    private final Counter flushes = registry.counter("strata.flushes");
+    private final Meter flushBytes = registry.meter("strata.flush.bytes");
+    private final Counter compactions = registry.counter("strata.compactions");
+    private final Counter gcRuns = registry.counter("strata.gc.runs");
+    private final Counter backgroundFailures = registry.counter("strata.background.failures");
+    private final Counter walFsyncs = registry.counter("strata.fsyncs.wal");
+    private final Counter layerFsyncs = registry.counter("strata.fsyncs.layer");
+
+    public NodeMetrics() {
+        for (String route : HTTP_ROUTE_CLASSES) {
+            registry.timer(httpLatencyName(route));
+            for (String status : HTTP_STATUS_CLASSES) {
+                registry.counter(httpRequestsName(route, status));
+            }
+        }
+        prometheus.register(new LabelledExports(registry, List.of(
+                new MapperConfig("strata.layers.*", "strata.layers", Map.of("kind", "${0}")),
+                new MapperConfig("strata.fsyncs.*", "strata.fsyncs", Map.of("kind", "${0}")),
+                new MapperConfig("strata.http.requests.*.*", "strata.http.requests", Map.of("route", "${0}", "status", "${1}")),
+                new MapperConfig("strata.http.latency.*", "strata.http.latency", Map.of("route", "${0}")))));
+    }
+
+    /** Registers the engine's gauges (tenants, timelines, layers by kind); called once, when the engine opens. */
+    public void registerEngine(EngineGauges engine) {
+        Objects.requireNonNull(engine, "engine is null");
+        registry.register("strata.tenants", (Gauge<Integer>) engine::tenants);
+        registry.register("strata.timelines", (Gauge<Integer>) engine::timelines);
+        layerGauge(engine, "l0_delta", LayerTotals::l0Deltas);
+        layerGauge(engine, "l1_delta", LayerTotals::l1Deltas);
+        layerGauge(engine, "image", LayerTotals::images);
+        layerGauge(engine, "frozen", LayerTotals::frozen);
+    }
+
+    private void layerGauge(EngineGauges engine, String kind, ToLongFunction<LayerTotals> count) {
+        registry.register("strata.layers." + kind, (Gauge<Long>) () -> count.applyAsLong(engine.layers()));
+    }
+
+    /** {@code io} with its {@code force()} calls counted (WAL and layer files apart). */
+    public FileIo countingFsyncs(FileIo io) {
+        return new FsyncCountingFileIo(io, walFsyncs, layerFsyncs);
+    }
+
+    /** One acknowledged ingest batch. */
+    public void ingested(int records, long bytes, long nanos) {
+        ingestBatches.mark();
+        ingestRecords.mark(records);
+        ingestBytes.mark(bytes);
+        ingestLatency.update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One read call (a page, a batch of pages or a range) that returned {@code pages} pages. */
+    public void read(int pages, long nanos) {
+        readRequests.mark();
+        readPages.mark(pages);
+        readLatency.update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One in-memory layer written to a persistent layer of {@code bytes}. */
+    public void flushed(long bytes) {
+        flushes.inc();
+        flushBytes.mark(bytes);
+    }
+
+    public void compacted() {
+        compactions.inc();
+    }
+
+    public void garbageCollected() {
+        gcRuns.inc();
+    }
+
+    /** A flush or compaction in the background failed (it is retried later). */
+    public void backgroundFailed() {
+        backgroundFailures.inc();
+    }
+
+    /** One HTTP request of a route class (one of {@link #HTTP_ROUTE_CLASSES}) answered with {@code status}. */
+    public void httpRequest(String routeClass, int status, long nanos) {
+        String route = HTTP_ROUTE_CLASSES.contains(routeClass) ? routeClass : "other";
+        String statusClass = status >= 200 && status < 600 ? (status / 100) + "xx" : "5xx";
+        registry.counter(httpRequestsName(route, statusClass)).inc();
+        registry.timer(httpLatencyName(route)).update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private static String httpRequestsName(String route, String statusClass) {
+        return "strata.http.requests." + route + "." + statusClass;
+    }
+
+    private static String httpLatencyName(String route) {
+        return "strata.http.latency." + route;
+    }
+
+    /** The Dropwizard registry, for tests and for metrics added later. */
+    public MetricRegistry registry() {
+        return registry;
+    }
+
+    /** The content type of {@link #writePrometheusText}. */
+    public String prometheusContentType() {
+        return PrometheusTextFormatWriter.CONTENT_TYPE;
+    }
+
+    /** Writes every metric in the Prometheus text format (version 0.0.4). */
+    public void writePrometheusText(OutputStream out) throws IOException {
+        PrometheusTextFormatWriter.create().write(out, prometheus.scrape(), EscapingScheme.UNDERSCORE_ESCAPING);
+    }
+}
