@@ -12,8 +12,10 @@ import dev.strata.api.remote.ObjectMetadata;
 import dev.strata.api.remote.PutOptions;
 import dev.strata.api.remote.RemoteStorage;
 import dev.strata.api.remote.RemoteStorageException;
+import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -29,12 +31,14 @@ import java.util.concurrent.TimeUnit;
  * plan, drawing every random choice from one seed so that a failing test replays.
  *
  * <ul>
- *   <li>{@code failFirst}: the first N attempts of an operation throw {@link RemoteStorageException.Transient}
- *       (without reaching the delegate), then calls go through.</li>
+ *   <li>{@code failFirst}: the first N attempts of an operation after the plan was set throw
+ *       {@link RemoteStorageException.Transient} (without reaching the delegate), then calls go through.</li>
  *   <li>{@code transientRate}: each attempt throws Transient with this probability, before the delegate.</li>
  *   <li>{@code timeoutRate}: each attempt throws {@link RemoteStorageException.Timeout} with this probability;
  *       half of those happen <em>after</em> the delegate ran, so the call's effect really is unknown.</li>
  *   <li>{@code slowRate}/{@code slowDelay}: the attempt waits first (cancellable, bounded by the deadline).</li>
+ *   <li>{@code deleteKeyFailRate}: in a batch delete, each key fails alone with Transient with this probability
+ *       (and is not deleted), as S3's per-key errors of DeleteObjects do.</li>
  * </ul>
  *
  * Counts of attempts and injected faults per operation are kept for assertions. Thread-safe.
@@ -53,17 +57,19 @@ public final class FaultInjectingRemoteStorage implements RemoteStorage {
      * @param slowRate probability that an attempt first waits {@code slowDelay}
      * @param slowDelay how long a slow attempt waits
      * @param retryAfter the delay injected Transient errors ask for, or null
+     * @param deleteKeyFailRate probability that one key of a batch delete fails alone
      */
     public record Faults(Map<Operation, Integer> failFirst, double transientRate, double timeoutRate, double slowRate,
-            Duration slowDelay, Duration retryAfter) {
+            Duration slowDelay, Duration retryAfter, double deleteKeyFailRate) {
         /** No faults. */
-        public static final Faults NONE = new Faults(Map.of(), 0, 0, 0, Duration.ZERO, null);
+        public static final Faults NONE = new Faults(Map.of(), 0, 0, 0, Duration.ZERO, null, 0);
 
         public Faults {
             failFirst = Map.copyOf(failFirst);
             requireProbability("transientRate", transientRate);
             requireProbability("timeoutRate", timeoutRate);
             requireProbability("slowRate", slowRate);
+            requireProbability("deleteKeyFailRate", deleteKeyFailRate);
             Objects.requireNonNull(slowDelay, "slowDelay is null");
         }
 
@@ -71,23 +77,27 @@ public final class FaultInjectingRemoteStorage implements RemoteStorage {
             Map<Operation, Integer> changed = new EnumMap<>(Operation.class);
             changed.putAll(failFirst);
             changed.put(operation, attempts);
-            return new Faults(changed, transientRate, timeoutRate, slowRate, slowDelay, retryAfter);
+            return new Faults(changed, transientRate, timeoutRate, slowRate, slowDelay, retryAfter, deleteKeyFailRate);
         }
 
         public Faults withTransientRate(double rate) {
-            return new Faults(failFirst, rate, timeoutRate, slowRate, slowDelay, retryAfter);
+            return new Faults(failFirst, rate, timeoutRate, slowRate, slowDelay, retryAfter, deleteKeyFailRate);
         }
 
         public Faults withTimeoutRate(double rate) {
-            return new Faults(failFirst, transientRate, rate, slowRate, slowDelay, retryAfter);
+            return new Faults(failFirst, transientRate, rate, slowRate, slowDelay, retryAfter, deleteKeyFailRate);
         }
 
         public Faults withSlowness(double rate, Duration delay) {
-            return new Faults(failFirst, transientRate, timeoutRate, rate, delay, retryAfter);
+            return new Faults(failFirst, transientRate, timeoutRate, rate, delay, retryAfter, deleteKeyFailRate);
         }
 
         public Faults withRetryAfter(Duration delay) {
-            return new Faults(failFirst, transientRate, timeoutRate, slowRate, slowDelay, delay);
+            return new Faults(failFirst, transientRate, timeoutRate, slowRate, slowDelay, delay, deleteKeyFailRate);
+        }
+
+        public Faults withDeleteKeyFailRate(double rate) {
+            return new Faults(failFirst, transientRate, timeoutRate, slowRate, slowDelay, retryAfter, rate);
         }
 
         private static void requireProbability(String name, double value) {
@@ -104,6 +114,7 @@ public final class FaultInjectingRemoteStorage implements RemoteStorage {
     private final Random random;
     private final Map<Operation, Integer> attempts = new EnumMap<>(Operation.class);
     private final Map<Operation, Integer> injected = new EnumMap<>(Operation.class);
+    private final Map<Operation, Integer> attemptsUnderPlan = new EnumMap<>(Operation.class);
     private volatile Faults faults;
 
     public FaultInjectingRemoteStorage(RemoteStorage delegate, Faults faults, long seed) {
@@ -113,9 +124,10 @@ public final class FaultInjectingRemoteStorage implements RemoteStorage {
         this.random = new Random(seed);
     }
 
-    /** Replaces the plan; counters are kept. */
-    public void setFaults(Faults newFaults) {
+    /** Replaces the plan; {@code failFirst} counts from now, the counters of {@link #attempts} are kept. */
+    public synchronized void setFaults(Faults newFaults) {
         this.faults = Objects.requireNonNull(newFaults, "faults is null");
+        attemptsUnderPlan.clear();
     }
 
     public long seed() {
@@ -127,7 +139,7 @@ public final class FaultInjectingRemoteStorage implements RemoteStorage {
         return attempts.getOrDefault(operation, 0);
     }
 
-    /** How many faults were injected into {@code operation}. */
+    /** How many faults were injected into {@code operation}; per-key batch-delete failures count as DELETE. */
     public synchronized int injected(Operation operation) {
         return injected.getOrDefault(operation, 0);
     }
@@ -169,7 +181,7 @@ public final class FaultInjectingRemoteStorage implements RemoteStorage {
         if (injection == Injection.TIMEOUT_AFTER) {
             try {
                 content.close();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 // the injected timeout is what the caller sees
             }
         }
@@ -186,7 +198,29 @@ public final class FaultInjectingRemoteStorage implements RemoteStorage {
     @Override
     public List<DeleteResult> deleteBatch(List<String> keys, CallContext context) throws RemoteStorageException {
         Injection injection = before(Operation.DELETE_BATCH, "deleteBatch", null, context);
-        return after(injection, "deleteBatch", null, delegate.deleteBatch(keys, context));
+        double keyFailRate = faults.deleteKeyFailRate();
+        boolean[] failing = new boolean[keys.size()];
+        List<String> passed = new ArrayList<>();
+        synchronized (this) {
+            for (int i = 0; i < keys.size(); i++) {
+                failing[i] = keyFailRate > 0 && random.nextDouble() < keyFailRate;
+                if (failing[i]) {
+                    injected.merge(Operation.DELETE, 1, Integer::sum);
+                } else {
+                    passed.add(keys.get(i));
+                }
+            }
+        }
+        List<DeleteResult> delegated = delegate.deleteBatch(passed, context);
+        List<DeleteResult> results = new ArrayList<>(keys.size());
+        int next = 0;
+        for (int i = 0; i < keys.size(); i++) {
+            results.add(failing[i]
+                    ? DeleteResult.failed(keys.get(i), new RemoteStorageException.Transient("delete", keys.get(i),
+                            "injected per-key failure (seed " + seed + ")", null, null))
+                    : delegated.get(next++));
+        }
+        return after(injection, "deleteBatch", null, List.copyOf(results));
     }
 
     @Override
@@ -206,11 +240,13 @@ public final class FaultInjectingRemoteStorage implements RemoteStorage {
     }
 
     private Injection before(Operation operation, String name, String key, CallContext context) throws RemoteStorageException {
-        Faults plan = faults;
+        Faults plan;
         Injection injection;
         boolean slow;
         synchronized (this) {
-            int attempt = attempts.merge(operation, 1, Integer::sum);
+            plan = faults;
+            attempts.merge(operation, 1, Integer::sum);
+            int attempt = attemptsUnderPlan.merge(operation, 1, Integer::sum);
             slow = plan.slowRate() > 0 && random.nextDouble() < plan.slowRate();
             if (attempt <= plan.failFirst().getOrDefault(operation, 0)) {
                 injection = Injection.TRANSIENT;
