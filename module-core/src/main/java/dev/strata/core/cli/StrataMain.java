@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "strata", mixinStandardHelpOptions = true, versionProvider = StrataMain.Version.class,
         description = "A multi-tenant, branchable, versioned page store with tiered storage.",
-        subcommands = {LocalCommand.class, InspectCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {LocalCommand.class, InspectCommand.class, RemoteCommand.class, CommandLine.HelpCommand.class})
 public final class StrataMain {
 
     public static void main(String[] args) {
