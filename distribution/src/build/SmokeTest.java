@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * Runs the linked image the way a user would and fails the build if it does not start; run by the
  * distribution module in the integration-test phase.
  *
- * <p>Usage: {@code java SmokeTest.java <image> [<s3proxy jar> <work dir>]}
+ * <p>Usage: {@code java SmokeTest.java <image> [<s3proxy jar> <work dir> [<azurite home>]]}
  *
  * <p>Checks that {@code bin/strata --version} and {@code bin/strata --help} exit with 0 and print "strata",
  * and that the image holds Strata's modules (the backends are found through ServiceLoader, so nothing
@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>With a work directory it also runs {@code bin/strata remote check} from the image: against the built-in
  * localfs backend, and, when the image has {@code plugins/s3}, against an S3Proxy started on 127.0.0.1 and a free
- * port (and always stopped), so the S3 plugin is loaded from its module layer and does a full round trip.
+ * port (and always stopped), so the S3 plugin is loaded from its module layer and does a full round trip; likewise
+ * {@code plugins/azure} against Azurite (installed by the Azure backend's build; stopped with SIGINT).
  */
 public final class SmokeTest {
 
@@ -35,7 +36,7 @@ public final class SmokeTest {
     private SmokeTest() {}
 
     public static void main(String[] args) throws IOException, InterruptedException {
-        if (args.length != 1 && args.length != 3) {
+        if (args.length != 1 && args.length != 3 && args.length != 4) {
             System.err.println("usage: java SmokeTest.java <image> [<s3proxy jar> <work dir>]");
             System.exit(2);
         }
@@ -63,11 +64,14 @@ public final class SmokeTest {
             fail(failures);
         }
         System.out.println("[strata-smoke] " + image + ": bin/strata --version and --help work; modules present");
-        if (args.length == 3) {
+        if (args.length >= 3) {
             Path work = Path.of(args[2]);
             deleteRecursively(work);
             Files.createDirectories(work);
             remoteChecks(failures, launcher, image, Path.of(args[1]), work);
+            if (args.length == 4) {
+                azureCheck(failures, launcher, image, Path.of(args[3]), work);
+            }
             if (!failures.isEmpty()) {
                 fail(failures);
             }
@@ -139,6 +143,63 @@ public final class SmokeTest {
             s3proxy.destroy();
             if (!s3proxy.waitFor(10, TimeUnit.SECONDS)) {
                 s3proxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void azureCheck(List<String> failures, Path launcher, Path image, Path azuriteHome, Path work)
+            throws IOException, InterruptedException {
+        Path azurite = azuriteHome.resolve("node_modules/.bin/azurite-blob");
+        if (!Files.isDirectory(image.resolve("plugins/azure"))) {
+            System.out.println("[strata-smoke] this image has no plugins/azure; the Azure round trip is not part of it");
+            return;
+        }
+        if (!Files.isExecutable(azurite)) {
+            failures.add("Azurite is not installed at " + azurite + " (the Azure backend's build installs it)");
+            return;
+        }
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Path data = Files.createDirectories(work.resolve("azurite-data"));
+        Process process = new ProcessBuilder(azurite.toString(), "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(port),
+                "--location", data.toString(), "--skipApiVersionCheck", "--silent", "--disableTelemetry")
+                .redirectErrorStream(true).redirectOutput(work.resolve("azurite.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (!accepts(port)) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    failures.add("Azurite did not start; log:\n" + Files.readString(work.resolve("azurite.log")));
+                    return;
+                }
+                Thread.sleep(100);
+            }
+            Path config = Files.writeString(work.resolve("azure.toml"), """
+                    [remote_storage]
+                    provider = "azure"
+                    container = "smoke"
+                    create_container = true
+                    account_name = "devstoreaccount1"
+                    account_key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+                    endpoint = "http://127.0.0.1:%d/devstoreaccount1"
+                    retry_max_attempts = 3
+                    """.formatted(port));
+            String output = expect(failures, "remote storage works", launcher.toString(), "remote", "check",
+                    "--config", config.toString());
+            if (!output.contains("plugin 'azure'")) {
+                failures.add("remote check did not load azure from its plugin layer:\n" + output);
+            }
+            if (output.contains("Eby8vdM02x")) {
+                failures.add("remote check printed the account key:\n" + output);
+            }
+            System.out.println("[strata-smoke] bin/strata remote check passed through plugins/azure against Azurite");
+        } finally {
+            if (process.isAlive()) {
+                new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor(10, TimeUnit.SECONDS);
+            }
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
     }
