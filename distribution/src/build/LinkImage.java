@@ -20,7 +20,7 @@ import java.util.stream.Stream;
 /**
  * Builds the runtime image of the distribution; run by the distribution module in the package phase.
  *
- * <p>Usage: {@code java LinkImage.java <module jars> <overlay> <image> <jlink option>...}
+ * <p>Usage: {@code java LinkImage.java <module jars> <overlay> <image> [--plugins-from=<dir> --plugins=<a,b>] <jlink option>...}
  *
  * <ol>
  *   <li>Every jar in {@code <module jars>} must be an explicit module (one with a {@code module-info.class}):
@@ -28,6 +28,9 @@ import java.util.stream.Stream;
  *   <li>A previous {@code <image>} is deleted, then jlink links the image from those jars and the JDK.</li>
  *   <li>{@code <overlay>} (the launcher {@code bin/strata}, {@code plugins/}) is copied over the image and an
  *       empty {@code conf/} is created.</li>
+ *   <li>Each plugin named in {@code --plugins} is copied from {@code <plugins-from>/<name>/} to
+ *       {@code plugins/<name>/}. A plugin jar whose module is also in the image stops the build (at run time core
+ *       would refuse the plugin for it). An empty list builds an image without cloud backends.</li>
  * </ol>
  */
 public final class LinkImage {
@@ -42,7 +45,19 @@ public final class LinkImage {
         Path moduleDirectory = Path.of(args[0]);
         Path overlay = Path.of(args[1]);
         Path image = Path.of(args[2]);
-        List<String> jlinkOptions = List.of(args).subList(3, args.length);
+        Path pluginsFrom = null;
+        List<String> pluginNames = List.of();
+        List<String> jlinkOptions = new ArrayList<>();
+        for (String option : List.of(args).subList(3, args.length)) {
+            if (option.startsWith("--plugins-from=")) {
+                pluginsFrom = Path.of(option.substring("--plugins-from=".length()));
+            } else if (option.startsWith("--plugins=")) {
+                pluginNames = List.of(option.substring("--plugins=".length()).split(",")).stream()
+                        .map(String::strip).filter(name -> !name.isEmpty()).toList();
+            } else {
+                jlinkOptions.add(option);
+            }
+        }
 
         Map<String, Path> modules = requireExplicitModules(moduleDirectory);
         System.out.println("[strata-image] explicit modules for the image: " + String.join(", ", modules.keySet()));
@@ -52,6 +67,12 @@ public final class LinkImage {
         copyOverlay(overlay, image);
         Files.createDirectories(image.resolve("conf"));
         Files.createDirectories(image.resolve("plugins"));
+        for (String plugin : pluginNames) {
+            if (pluginsFrom == null) {
+                fail("--plugins=" + plugin + " needs --plugins-from=<dir>");
+            }
+            copyPlugin(pluginsFrom.resolve(plugin), image.resolve("plugins").resolve(plugin), modules.keySet());
+        }
         System.out.printf("[strata-image] %s: %.1f MB%n", image, sizeOf(image) / 1_000_000.0);
     }
 
@@ -106,6 +127,35 @@ public final class LinkImage {
         if (exitCode != 0) {
             fail("jlink exited with " + exitCode);
         }
+    }
+
+    /** Copies one plugin's jars, refusing a jar whose module the image already has. */
+    private static void copyPlugin(Path source, Path target, Set<String> imageModules) throws IOException {
+        List<Path> jars;
+        try (Stream<Path> files = Files.list(source)) {
+            jars = files.filter(file -> file.getFileName().toString().endsWith(".jar")).sorted().toList();
+        } catch (java.nio.file.NoSuchFileException e) {
+            fail("plugin directory " + source + " does not exist (is the backend in the build?)");
+            return;
+        }
+        if (jars.isEmpty()) {
+            fail("plugin directory " + source + " has no jars");
+        }
+        List<String> problems = new ArrayList<>();
+        for (Path jar : jars) {
+            String module = ModuleFinder.of(jar).findAll().iterator().next().descriptor().name();
+            if (imageModules.contains(module)) {
+                problems.add(jar.getFileName() + " holds module '" + module + "', which is already in the image");
+            }
+        }
+        if (!problems.isEmpty()) {
+            fail("plugin " + source.getFileName() + ":\n  " + String.join("\n  ", problems));
+        }
+        Files.createDirectories(target);
+        for (Path jar : jars) {
+            Files.copy(jar, target.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+        System.out.printf("[strata-image] plugins/%s: %d jars%n", target.getFileName(), jars.size());
     }
 
     /** Copies the overlay tree into the image; files under bin/ become executable. */

@@ -1,4 +1,8 @@
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +23,7 @@ import java.util.regex.Pattern;
  * Runs the linked image the way a user would and fails the build if it does not start; run by the
  * distribution module in the integration-test phase.
  *
- * <p>Usage: {@code java SmokeTest.java <image>}
+ * <p>Usage: {@code java SmokeTest.java <image> [<s3proxy jar> <work dir> [<azurite home>]]}
  *
  * <p>Checks that {@code bin/strata --version} and {@code bin/strata --help} exit with 0 and print "strata",
  * and that the image holds Strata's modules (the backends are found through ServiceLoader, so nothing
@@ -30,6 +34,11 @@ import java.util.regex.Pattern;
  * metrics, creates a tenant and checks that the log line about it is JSON carrying the tenant id, and that
  * Log4j found its provider (the image links log4j-core). The launcher {@code exec}s java, so the started
  * process is the JVM itself and killing it frees the port.
+ *
+ * <p>With a work directory it also runs {@code bin/strata remote check} from the image: against the built-in
+ * localfs backend, and, when the image has {@code plugins/s3}, against an S3Proxy started on 127.0.0.1 and a free
+ * port (and always stopped), so the S3 plugin is loaded from its module layer and does a full round trip; likewise
+ * {@code plugins/azure} against Azurite (installed by the Azure backend's build; stopped with SIGINT).
  */
 public final class SmokeTest {
 
@@ -38,8 +47,8 @@ public final class SmokeTest {
     private SmokeTest() {}
 
     public static void main(String[] args) throws IOException, InterruptedException {
-        if (args.length != 1) {
-            System.err.println("usage: java SmokeTest.java <image>");
+        if (args.length != 1 && args.length != 3 && args.length != 4) {
+            System.err.println("usage: java SmokeTest.java <image> [<s3proxy jar> <work dir>]");
             System.exit(2);
         }
         Path image = Path.of(args[0]);
@@ -69,6 +78,18 @@ public final class SmokeTest {
         checkServer(image, failures);
         if (!failures.isEmpty()) {
             fail(failures);
+        }
+        if (args.length >= 3) {
+            Path work = Path.of(args[2]);
+            deleteRecursively(work);
+            Files.createDirectories(work);
+            remoteChecks(failures, launcher, image, Path.of(args[1]), work);
+            if (args.length == 4) {
+                azureCheck(failures, launcher, image, Path.of(args[3]), work);
+            }
+            if (!failures.isEmpty()) {
+                fail(failures);
+            }
         }
     }
 
@@ -148,8 +169,146 @@ public final class SmokeTest {
         }
     }
 
+    private static void remoteChecks(List<String> failures, Path launcher, Path image, Path s3proxyJar, Path work)
+            throws IOException, InterruptedException {
+        Path localConfig = Files.writeString(work.resolve("localfs.toml"), """
+                [remote_storage]
+                provider = "localfs"
+                root = "%s"
+                """.formatted(work.resolve("bucket")));
+        expect(failures, "remote storage works", launcher.toString(), "remote", "check", "--config", localConfig.toString());
+        if (!Files.isDirectory(image.resolve("plugins/s3"))) {
+            System.out.println("[strata-smoke] this image has no plugins/s3; the S3 round trip is not part of it");
+            return;
+        }
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        URI endpoint = URI.create("http://127.0.0.1:" + port);
+        Path properties = Files.writeString(work.resolve("s3proxy.properties"), String.join("\n",
+                "s3proxy.endpoint=" + endpoint, "s3proxy.authorization=none", "jclouds.provider=transient",
+                "jclouds.identity=smoke", "jclouds.credential=smoke", ""));
+        Path temp = Files.createDirectories(work.resolve("s3proxy-tmp"));
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process s3proxy = new ProcessBuilder(java, "-Xmx512m", "-Djava.io.tmpdir=" + temp, "-jar", s3proxyJar.toString(),
+                "--properties", properties.toString()).redirectErrorStream(true)
+                .redirectOutput(work.resolve("s3proxy.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (!accepts(port)) {
+                if (!s3proxy.isAlive() || System.nanoTime() > deadline) {
+                    failures.add("S3Proxy did not start; log:\n" + Files.readString(work.resolve("s3proxy.log")));
+                    return;
+                }
+                Thread.sleep(100);
+            }
+            try (HttpClient http = HttpClient.newHttpClient()) {
+                HttpResponse<String> created = http.send(HttpRequest.newBuilder(endpoint.resolve("/smoke-bucket"))
+                        .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+                if (created.statusCode() != 200) {
+                    failures.add("creating the bucket answered " + created.statusCode() + ": " + created.body());
+                    return;
+                }
+            }
+            Path s3Config = Files.writeString(work.resolve("s3.toml"), """
+                    [remote_storage]
+                    provider = "s3"
+                    bucket = "smoke-bucket"
+                    endpoint = "%s"
+                    path_style = true
+                    access_key_id = "smoke"
+                    secret_access_key = "smoke-secret"
+                    retry_max_attempts = 3
+                    """.formatted(endpoint));
+            String output = expect(failures, "remote storage works", launcher.toString(), "remote", "check",
+                    "--config", s3Config.toString());
+            if (!output.contains("plugin 's3'")) {
+                failures.add("remote check did not load s3 from its plugin layer:\n" + output);
+            }
+            if (output.contains("smoke-secret")) {
+                failures.add("remote check printed the secret key:\n" + output);
+            }
+            System.out.println("[strata-smoke] bin/strata remote check passed against localfs and, through plugins/s3, S3Proxy");
+        } finally {
+            s3proxy.destroy();
+            if (!s3proxy.waitFor(10, TimeUnit.SECONDS)) {
+                s3proxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static void azureCheck(List<String> failures, Path launcher, Path image, Path azuriteHome, Path work)
+            throws IOException, InterruptedException {
+        Path azurite = azuriteHome.resolve("node_modules/.bin/azurite-blob");
+        if (!Files.isDirectory(image.resolve("plugins/azure"))) {
+            System.out.println("[strata-smoke] this image has no plugins/azure; the Azure round trip is not part of it");
+            return;
+        }
+        if (!Files.isExecutable(azurite)) {
+            failures.add("Azurite is not installed at " + azurite + " (the Azure backend's build installs it)");
+            return;
+        }
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Path data = Files.createDirectories(work.resolve("azurite-data"));
+        Process process = new ProcessBuilder(azurite.toString(), "--blobHost", "127.0.0.1", "--blobPort", Integer.toString(port),
+                "--location", data.toString(), "--skipApiVersionCheck", "--silent", "--disableTelemetry")
+                .redirectErrorStream(true).redirectOutput(work.resolve("azurite.log").toFile()).start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+            while (!accepts(port)) {
+                if (!process.isAlive() || System.nanoTime() > deadline) {
+                    failures.add("Azurite did not start; log:\n" + Files.readString(work.resolve("azurite.log")));
+                    return;
+                }
+                Thread.sleep(100);
+            }
+            Path config = Files.writeString(work.resolve("azure.toml"), """
+                    [remote_storage]
+                    provider = "azure"
+                    container = "smoke"
+                    create_container = true
+                    account_name = "devstoreaccount1"
+                    account_key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+                    endpoint = "http://127.0.0.1:%d/devstoreaccount1"
+                    retry_max_attempts = 3
+                    """.formatted(port));
+            String output = expect(failures, "remote storage works", launcher.toString(), "remote", "check",
+                    "--config", config.toString());
+            if (!output.contains("plugin 'azure'")) {
+                failures.add("remote check did not load azure from its plugin layer:\n" + output);
+            }
+            if (output.contains("Eby8vdM02x")) {
+                failures.add("remote check printed the account key:\n" + output);
+            }
+            System.out.println("[strata-smoke] bin/strata remote check passed through plugins/azure against Azurite");
+        } finally {
+            if (process.isAlive()) {
+                new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor(10, TimeUnit.SECONDS);
+            }
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static boolean accepts(int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static void deleteRecursively(Path directory) throws IOException {
-        try (var files = Files.walk(directory)) {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(directory)) {
             for (Path path : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 Files.delete(path);
             }

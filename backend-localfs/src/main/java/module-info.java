@@ -5,4 +5,6 @@
  */
 module dev.strata.backend.localfs {
     requires dev.strata.api;
+
+    provides dev.strata.api.remote.RemoteStorageProvider with dev.strata.backend.localfs.LocalFsStorageProvider;
 }

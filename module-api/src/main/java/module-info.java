@@ -7,6 +7,7 @@
 module dev.strata.api {
     exports dev.strata.api;
     exports dev.strata.api.redo;
+    exports dev.strata.api.remote;
 
     uses dev.strata.api.redo.RedoHandler;
 }

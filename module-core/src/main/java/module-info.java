@@ -22,4 +22,5 @@ module dev.strata.core {
     opens dev.strata.core.cli to info.picocli;
 
     uses dev.strata.api.redo.RedoHandler;
+    uses dev.strata.api.remote.RemoteStorageProvider;
 }

@@ -1,0 +1,14 @@
+/**
+ * Test support for remote storage backends: the contract suite ({@link dev.strata.testkit.RemoteStorageContract})
+ * that every backend runs, and a seeded fault-injecting wrapper
+ * ({@link dev.strata.testkit.FaultInjectingRemoteStorage}).
+ *
+ * <p>The package is open so that JUnit can run the suite's methods in subclasses on the module path.
+ */
+module dev.strata.testkit {
+    requires transitive dev.strata.api;
+    requires transitive org.junit.jupiter.api;
+
+    exports dev.strata.testkit;
+    opens dev.strata.testkit;
+}
