@@ -3,6 +3,7 @@ package dev.strata.core.testing;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.core.io.FileIo;
+import dev.strata.core.io.ForwardingFileChannel;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;

@@ -1,6 +1,6 @@
 package dev.strata.core.wal;
 
-import dev.strata.core.testing.ForwardingFileChannel;
+import dev.strata.core.io.ForwardingFileChannel;
 import static java.util.Objects.requireNonNull;
 
 import dev.strata.core.io.FileIo;
@@ -60,7 +60,7 @@ final class InstrumentedFileIo implements FileIo {
      */
     void crash(Random random) throws IOException {
         for (InstrumentedChannel channel : List.copyOf(openChannels)) {
-            channel.closeDelegate();
+            channel.closeWithoutBookkeeping();
         }
         openChannels.clear();
         for (Map.Entry<Path, Long> entry : durableSizes.entrySet()) {
@@ -140,6 +140,11 @@ final class InstrumentedFileIo implements FileIo {
         InstrumentedChannel(Path path, FileChannel delegate) {
             super(delegate);
             this.path = path;
+        }
+
+        /** Closes the file as a power loss would: no force, none of this channel's close bookkeeping. */
+        void closeWithoutBookkeeping() throws IOException {
+            delegate.close();
         }
 
         @Override

@@ -1,4 +1,4 @@
-package dev.strata.core.testing;
+package dev.strata.core.io;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,8 +11,8 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 
 /**
- * A {@link FileChannel} that forwards every call to another; fault-injecting test channels extend it and
- * override only the calls they interfere with.
+ * A {@link FileChannel} that forwards every call to another. Channels that observe or interfere with some
+ * calls (fsync counting, fault injection in tests) extend it and override only those calls.
  */
 public abstract class ForwardingFileChannel extends FileChannel {
     protected final FileChannel delegate;
@@ -101,11 +101,6 @@ public abstract class ForwardingFileChannel extends FileChannel {
     @Override
     public FileLock tryLock(long position, long size, boolean shared) throws IOException {
         return delegate.tryLock(position, size, shared);
-    }
-
-    /** Closes the underlying channel without running this channel's close logic (a simulated crash). */
-    public void closeDelegate() throws IOException {
-        delegate.close();
     }
 
     @Override
