@@ -66,7 +66,7 @@ final class IngestCommand implements Callable<Integer> {
             for (long index = resumedAt; index < batches; index++) {
                 List<PageWrite> batch = workload.batch(index);
                 Lsn lsn = timeline.ingest(batch);
-                bytes += SyntheticWorkload.payloadBytes(batch);
+                bytes += PageWrite.payloadBytes(batch);
                 writes += batch.size();
                 if (progress != null) {
                     progress.update(index + 1, bytes);

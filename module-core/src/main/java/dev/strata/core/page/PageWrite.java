@@ -10,4 +10,13 @@ public record PageWrite(Key key, PageRecord record) {
         Objects.requireNonNull(key, "key is null");
         Objects.requireNonNull(record, "record is null");
     }
+
+    /** Bytes of record payload in a batch: what throughput figures and metrics count. */
+    public static long payloadBytes(java.util.List<PageWrite> batch) {
+        long bytes = 0;
+        for (PageWrite write : batch) {
+            bytes += write.record().payloadSize();
+        }
+        return bytes;
+    }
 }

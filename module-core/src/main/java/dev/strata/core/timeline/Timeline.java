@@ -313,16 +313,8 @@ public final class Timeline {
             throw e;
         }
         lastRecordLsn.accumulateAndGet(append.endLsn().value(), Math::max);
-        resources.metrics().ingested(batch.size(), payloadBytes(batch), System.nanoTime() - started);
+        resources.metrics().ingested(batch.size(), PageWrite.payloadBytes(batch), System.nanoTime() - started);
         return append.endLsn();
-    }
-
-    private static long payloadBytes(List<PageWrite> batch) {
-        long bytes = 0;
-        for (PageWrite write : batch) {
-            bytes += write.record().payloadSize();
-        }
-        return bytes;
     }
 
     /**

@@ -99,15 +99,6 @@ public final class SyntheticWorkload {
         }
     }
 
-    /** Bytes of record payload in a batch, for throughput figures. */
-    public static long payloadBytes(List<PageWrite> batch) {
-        long total = 0;
-        for (PageWrite write : batch) {
-            total += write.record().payloadSize();
-        }
-        return total;
-    }
-
     /**
      * Replays the workload in memory from {@code startLsn}: the model of every page after each batch, and the
      * LSN each batch ends at (LSNs advance by exactly the WAL frame size of each batch).
