@@ -1,0 +1,44 @@
+package dev.strata.core.tiered;
+
+import dev.strata.api.remote.Capability;
+import dev.strata.core.remote.RetryingStorage;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Semaphore;
+
+/**
+ * What every timeline's remote client on a node shares: the storage (with core's retries), the bucket layout,
+ * the deletion step, the threads that run remote operations and a node-wide bound on how many run at once.
+ *
+ * @param storage              the configured backend behind core's retries
+ * @param layout               where objects live in the bucket
+ * @param deletions            the deletion step
+ * @param executor             runs remote operations (virtual threads: they block on I/O)
+ * @param nodeConcurrency      bounds the remote operations in flight on the node
+ * @param maxParallelUploads   layer uploads in flight per timeline
+ * @param maxRetryDelay        the longest pause between retries of a queue task (tasks retry until shutdown)
+ * @param staleIndexThreshold  an index of an older generation older than this, while a newer one exists,
+ *                             fails the attach
+ */
+public record RemoteResources(RetryingStorage storage, RemoteLayout layout, RemoteDeletions deletions,
+                              ExecutorService executor, Semaphore nodeConcurrency, int maxParallelUploads,
+                              Duration maxRetryDelay, Duration staleIndexThreshold) {
+    public RemoteResources {
+        Objects.requireNonNull(storage, "storage is null");
+        Objects.requireNonNull(layout, "layout is null");
+        Objects.requireNonNull(deletions, "deletions is null");
+        Objects.requireNonNull(executor, "executor is null");
+        Objects.requireNonNull(nodeConcurrency, "nodeConcurrency is null");
+        Objects.requireNonNull(maxRetryDelay, "maxRetryDelay is null");
+        Objects.requireNonNull(staleIndexThreshold, "staleIndexThreshold is null");
+        if (maxParallelUploads < 1) {
+            throw new IllegalArgumentException("max_parallel_uploads must be at least 1, got " + maxParallelUploads);
+        }
+    }
+
+    /** Whether layers and the first index can be written "only if absent" (INVARIANTS 10). */
+    public boolean conditionalPuts() {
+        return storage.storage().capabilities().contains(Capability.CONDITIONAL_PUT);
+    }
+}
