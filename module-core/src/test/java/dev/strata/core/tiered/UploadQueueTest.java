@@ -52,6 +52,8 @@ final class UploadQueueTest {
                 simulation.recreateDeleted();
             } else if (choice < 45) {
                 simulation.barrier();
+            } else if (choice < 50) {
+                simulation.reindex();
             } else if (choice < 70) {
                 simulation.startReady();
             } else {
@@ -208,6 +210,11 @@ final class UploadQueueTest {
             deleted.addAll(removed);
         }
 
+        /** An index change without new layers (a new GC cutoff): adjacent ones coalesce. */
+        void reindex() {
+            queue.scheduleIndexUpload(index(live).withGcCutoff(START.plus(next)));
+        }
+
         void barrier() {
             queue.scheduleBarrier(new Object());
         }
@@ -315,6 +322,7 @@ final class UploadQueueTest {
 
         void checkSettled() {
             assertEquals(queue.dirty(), bucketIndex, "after draining, the bucket holds the newest index");
+            assertEquals(index(live).layers(), bucketIndex.layers());
             Set<LayerFileName> referenced = new HashSet<>();
             bucketIndex.layers().forEach((name, metadata) -> referenced.add(new LayerFileName(name, metadata.generation())));
             assertEquals(referenced, bucketLayers, "the bucket holds exactly the layers its index lists");
