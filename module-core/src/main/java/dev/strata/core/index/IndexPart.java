@@ -1,9 +1,11 @@
 package dev.strata.core.index;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.api.Generation;
@@ -17,10 +19,11 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeFormatterBuilder;
+import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoField;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
@@ -31,9 +34,21 @@ import java.util.TreeMap;
  * for what the timeline contains. The local copy in the timeline directory has the same form as the remote
  * {@code index_part.json-<gen>}, so the remote index can take over without a change of format.
  *
- * <p>Reading follows FORMATS.md: unknown fields are ignored but kept and written back, every integer is read
- * as an exact unsigned 64-bit value (never through a double), a legacy {@code metadata_bytes} array is kept
- * opaque and then the top-level {@code disk_consistent_lsn} stands.
+ * <p>Reading follows FORMATS.md and accepts every document the Neon pageserver writes in schema versions 1 to 15:
+ * <ul>
+ *   <li>Unknown fields are ignored but kept and written back ({@link #preserved()}); the typed ones among them
+ *       ({@code archived_at}, {@code marked_invisible_at}, {@code l2_lsn}, {@code rel_size_migrated_at}) must
+ *       hold a timestamp or an LSN.</li>
+ *   <li>Every integer is read as an exact unsigned 64-bit value, never through a double.</li>
+ *   <li>The timeline metadata is read from {@code metadata} or {@code metadata_bytes} (the pageserver writes the
+ *       object form under the latter name); either may hold the object or the legacy 512-byte array, which is
+ *       decoded. With the array, the top-level {@code disk_consistent_lsn} stands. Both names at once are an
+ *       error; neither gives metadata with no ancestor.</li>
+ *   <li>A layer's {@code shard} must be absent or {@code "0000"} (unsharded): Strata's layout has no shard
+ *       directories, so a layer of another shard could not be found.</li>
+ *   <li>A document with a duplicate field or anything after the top-level object is rejected.</li>
+ * </ul>
+ * Writing produces the current version with the metadata as an object under {@code metadata}.
  *
  * @param deletedAt null unless the timeline is being deleted
  * @param preserved fields this version does not interpret, written back unchanged
@@ -46,14 +61,21 @@ public record IndexPart(int version, NavigableMap<LayerName, LayerMetadata> laye
     public static final int MIN_READ_VERSION = 1;
     public static final int MAX_READ_VERSION = 15;
 
-    private static final ObjectMapper MAPPER = new ObjectMapper()
+    /** The text of an unsharded layer's {@code shard} (shard number 0 of count 0, two hex digits each). */
+    static final String UNSHARDED = "0000";
+
+    private static final ObjectMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS)
-            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
     private static final BigInteger U64_MAX = BigInteger.ONE.shiftLeft(64).subtract(BigInteger.ONE);
     private static final DateTimeFormatter TIMESTAMP = new DateTimeFormatterBuilder()
-            .appendPattern("yyyy-MM-dd'T'HH:mm:ss")
+            .appendPattern("uuuu-MM-dd'T'HH:mm:ss")
             .appendFraction(ChronoField.NANO_OF_SECOND, 0, 9, true)
-            .toFormatter();
+            .toFormatter(Locale.ROOT);
+    private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss", Locale.ROOT);
 
     public IndexPart {
         Objects.requireNonNull(layers, "layers is null");
@@ -86,6 +108,14 @@ public record IndexPart(int version, NavigableMap<LayerName, LayerMetadata> laye
     }
 
     /**
+     * This index with the deletion tombstone set ({@code deletedAt} non-null: the timeline is being deleted) or
+     * cleared (null).
+     */
+    public IndexPart withDeletedAt(Instant newDeletedAt) {
+        return new IndexPart(CURRENT_VERSION, layers, diskConsistentLsn, metadata, newDeletedAt, preserved);
+    }
+
+    /**
      * Checks the rules every index must meet before it is written: at least one layer or an ancestor, and
      * matching disk-consistent LSNs.
      */
@@ -103,79 +133,43 @@ public record IndexPart(int version, NavigableMap<LayerName, LayerMetadata> laye
     /**
      * Parses an index document.
      *
-     * @throws InvalidIndexException naming the field and value that are wrong
+     * @throws InvalidIndexException naming the field and value that are wrong, or the line and column where the
+     *     text stops being JSON
      */
     public static IndexPart parse(byte[] json) throws InvalidIndexException {
         JsonNode root;
         try {
             root = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw new InvalidIndexException("index is not valid JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage(), e);
+            String where = e.getLocation() == null ? ""
+                    : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+            throw new InvalidIndexException("index is not valid JSON" + where + ": " + e.getOriginalMessage(), e);
         } catch (java.io.IOException e) {
             throw new InvalidIndexException("index cannot be read: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
-            throw new InvalidIndexException("index is not a JSON object");
+            throw new InvalidIndexException("index is not a JSON object"
+                    + (root == null || root.isMissingNode() ? " (it is empty)" : ": it starts with " + abbreviate(root)));
         }
-        int version = (int) requireU64(root, "version", root.get("version"));
-        if (version < MIN_READ_VERSION || version > MAX_READ_VERSION) {
-            throw new InvalidIndexException("index version " + version + " is not between " + MIN_READ_VERSION
-                    + " and " + MAX_READ_VERSION);
-        }
-        JsonNode layerNode = root.get("layer_metadata");
-        if (layerNode == null || !layerNode.isObject()) {
-            throw new InvalidIndexException("index field layer_metadata is missing or not an object");
-        }
-        NavigableMap<LayerName, LayerMetadata> layers = new TreeMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = layerNode.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
-            LayerName name;
-            try {
-                name = LayerName.parse(entry.getKey());
-            } catch (IllegalArgumentException e) {
-                throw new InvalidIndexException("layer_metadata: " + e.getMessage(), e);
-            }
-            JsonNode value = entry.getValue();
-            String where = "layer_metadata." + entry.getKey();
-            long size = requireU64(value, where + ".file_size", value.get("file_size"));
-            JsonNode generationNode = value.get("generation");
-            Generation generation = Generation.NONE;
-            if (generationNode != null && !generationNode.isNull()) {
-                long raw = requireU64(value, where + ".generation", generationNode);
-                if (raw > 0xFFFF_FFFFL) {
-                    throw new InvalidIndexException(where + ".generation " + raw + " does not fit in 32 bits");
-                }
-                generation = Generation.of(raw);
-            }
-            layers.put(name, new LayerMetadata(size, generation));
-        }
-        Lsn diskConsistent = requireLsn(root, "disk_consistent_lsn");
-        TimelineMetadata metadata;
-        JsonNode metadataNode = root.get("metadata");
-        if (metadataNode != null && metadataNode.isObject()) {
-            metadata = new TimelineMetadata(
-                    optionalLsn(metadataNode, "metadata.disk_consistent_lsn", diskConsistent),
-                    optionalLsn(metadataNode, "metadata.prev_record_lsn", null),
-                    optionalTimeline(metadataNode.get("ancestor_timeline")),
-                    optionalLsn(metadataNode, "metadata.ancestor_lsn", Lsn.INVALID),
-                    optionalLsn(metadataNode, "metadata.latest_gc_cutoff_lsn", Lsn.INVALID),
-                    optionalLsn(metadataNode, "metadata.initdb_lsn", Lsn.INVALID),
-                    metadataNode.hasNonNull("pg_version") ? metadataNode.get("pg_version").asInt() : 0);
-        } else {
-            // Legacy byte-array metadata is kept opaque (in `preserved`); the top-level LSN stands.
-            metadata = new TimelineMetadata(diskConsistent, null, null, Lsn.INVALID, Lsn.INVALID, Lsn.INVALID, 0);
-        }
-        Instant deletedAt = null;
-        JsonNode deleted = root.get("deleted_at");
-        if (deleted != null && !deleted.isNull()) {
-            deletedAt = parseTimestamp("deleted_at", deleted.asText());
-        }
+        int version = parseVersion(root.get("version"));
+        NavigableMap<LayerName, LayerMetadata> layers = parseLayers(root.get("layer_metadata"));
+        Lsn diskConsistent = requireLsn("disk_consistent_lsn", root.get("disk_consistent_lsn"));
+        TimelineMetadata metadata = parseMetadata(root, diskConsistent);
+        Instant deletedAt = optionalTimestamp("deleted_at", root.get("deleted_at"));
         Map<String, JsonNode> preserved = new LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : root.properties()) {
             switch (entry.getKey()) {
-                case "version", "layer_metadata", "disk_consistent_lsn", "metadata", "deleted_at" -> { }
+                case "version", "layer_metadata", "disk_consistent_lsn", "metadata", "metadata_bytes", "deleted_at" -> { }
+                case "archived_at", "marked_invisible_at" -> {
+                    optionalTimestamp(entry.getKey(), entry.getValue());
+                    preserved.put(entry.getKey(), entry.getValue());
+                }
+                case "l2_lsn", "rel_size_migrated_at" -> {
+                    if (!entry.getValue().isNull()) {
+                        requireLsn(entry.getKey(), entry.getValue());
+                    }
+                    preserved.put(entry.getKey(), entry.getValue());
+                }
                 default -> preserved.put(entry.getKey(), entry.getValue());
             }
         }
@@ -196,20 +190,18 @@ public record IndexPart(int version, NavigableMap<LayerName, LayerMetadata> laye
             }
         }
         root.put("disk_consistent_lsn", diskConsistentLsn.toString());
-        if (!preserved.containsKey("metadata_bytes")) {
-            ObjectNode m = root.putObject("metadata");
-            m.put("disk_consistent_lsn", metadata.diskConsistentLsn().toString());
-            if (metadata.prevRecordLsn() != null) {
-                m.put("prev_record_lsn", metadata.prevRecordLsn().toString());
-            }
-            if (metadata.ancestorTimeline() != null) {
-                m.put("ancestor_timeline", metadata.ancestorTimeline().hex());
-            }
-            m.put("ancestor_lsn", metadata.ancestorLsn().toString());
-            m.put("latest_gc_cutoff_lsn", metadata.latestGcCutoffLsn().toString());
-            m.put("initdb_lsn", metadata.initdbLsn().toString());
-            m.put("pg_version", metadata.pgVersion());
+        ObjectNode m = root.putObject("metadata");
+        m.put("disk_consistent_lsn", metadata.diskConsistentLsn().toString());
+        if (metadata.prevRecordLsn() != null) {
+            m.put("prev_record_lsn", metadata.prevRecordLsn().toString());
         }
+        if (metadata.ancestorTimeline() != null) {
+            m.put("ancestor_timeline", metadata.ancestorTimeline().hex());
+        }
+        m.put("ancestor_lsn", metadata.ancestorLsn().toString());
+        m.put("latest_gc_cutoff_lsn", metadata.latestGcCutoffLsn().toString());
+        m.put("initdb_lsn", metadata.initdbLsn().toString());
+        m.put("pg_version", metadata.pgVersion());
         if (deletedAt != null) {
             root.put("deleted_at", formatTimestamp(deletedAt));
         }
@@ -232,69 +224,181 @@ public record IndexPart(int version, NavigableMap<LayerName, LayerMetadata> laye
         return total;
     }
 
+    /**
+     * The JSON form of a timestamp, as the pageserver writes it: UTC without a zone, and a fraction of 3, 6 or 9
+     * digits only when it is not zero.
+     */
     public static String formatTimestamp(Instant instant) {
-        return TIMESTAMP.format(LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
+        LocalDateTime time = LocalDateTime.ofInstant(instant, ZoneOffset.UTC);
+        int nanos = time.getNano();
+        String seconds = SECONDS.format(time);
+        if (nanos == 0) {
+            return seconds;
+        }
+        if (nanos % 1_000_000 == 0) {
+            return seconds + String.format(Locale.ROOT, ".%03d", nanos / 1_000_000);
+        }
+        if (nanos % 1_000 == 0) {
+            return seconds + String.format(Locale.ROOT, ".%06d", nanos / 1_000);
+        }
+        return seconds + String.format(Locale.ROOT, ".%09d", nanos);
     }
 
     static Instant parseTimestamp(String field, String text) throws InvalidIndexException {
         try {
             return LocalDateTime.parse(text, TIMESTAMP).toInstant(ZoneOffset.UTC);
-        } catch (java.time.format.DateTimeParseException e) {
-            throw new InvalidIndexException(field + ": '" + text + "' is not a timestamp like 2024-07-19T09:00:00.123", e);
+        } catch (DateTimeParseException e) {
+            throw new InvalidIndexException("index field " + field + ": '" + text
+                    + "' is not a timestamp like 2024-07-19T09:00:00.123", e);
         }
+    }
+
+    private static int parseVersion(JsonNode node) throws InvalidIndexException {
+        BigInteger version = requireUnsigned("version", node);
+        if (version.compareTo(BigInteger.valueOf(MIN_READ_VERSION)) < 0
+                || version.compareTo(BigInteger.valueOf(MAX_READ_VERSION)) > 0) {
+            throw new InvalidIndexException("index field version = " + version + " is not between " + MIN_READ_VERSION
+                    + " and " + MAX_READ_VERSION);
+        }
+        return version.intValueExact();
+    }
+
+    private static NavigableMap<LayerName, LayerMetadata> parseLayers(JsonNode node) throws InvalidIndexException {
+        if (node == null || !node.isObject()) {
+            throw new InvalidIndexException("index field layer_metadata is "
+                    + (node == null ? "missing" : "not an object: " + abbreviate(node)));
+        }
+        NavigableMap<LayerName, LayerMetadata> layers = new TreeMap<>();
+        Map<LayerName, String> texts = new TreeMap<>();
+        for (Map.Entry<String, JsonNode> entry : node.properties()) {
+            String where = "layer_metadata." + entry.getKey();
+            LayerName name;
+            try {
+                name = LayerName.parse(entry.getKey());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidIndexException("index field layer_metadata: " + e.getMessage(), e);
+            }
+            JsonNode value = entry.getValue();
+            if (!value.isObject()) {
+                throw new InvalidIndexException("index field " + where + " is not an object: " + abbreviate(value));
+            }
+            long size = requireUnsigned(where + ".file_size", value.get("file_size")).longValue();
+            Generation generation = Generation.NONE;
+            JsonNode generationNode = value.get("generation");
+            if (generationNode != null && !generationNode.isNull()) {
+                BigInteger raw = requireUnsigned(where + ".generation", generationNode);
+                if (raw.bitLength() > 32) {
+                    throw new InvalidIndexException("index field " + where + ".generation = " + raw
+                            + " does not fit in 32 bits");
+                }
+                generation = Generation.of(raw.longValue());
+            }
+            JsonNode shard = value.get("shard");
+            if (shard != null && !shard.isNull() && !(shard.isTextual() && shard.asText().equals(UNSHARDED))) {
+                throw new InvalidIndexException("index field " + where + ".shard = " + abbreviate(shard)
+                        + " names a shard of a split tenant; only unsharded layers (\"" + UNSHARDED + "\") are supported");
+            }
+            String earlier = texts.put(name, entry.getKey());
+            if (earlier != null) {
+                throw new InvalidIndexException("index field layer_metadata lists the layer " + name.text()
+                        + " twice: as '" + earlier + "' and as '" + entry.getKey() + "'");
+            }
+            layers.put(name, new LayerMetadata(size, generation));
+        }
+        return layers;
+    }
+
+    private static TimelineMetadata parseMetadata(JsonNode root, Lsn diskConsistent) throws InvalidIndexException {
+        JsonNode object = root.get("metadata");
+        JsonNode bytes = root.get("metadata_bytes");
+        if (object != null && bytes != null) {
+            throw new InvalidIndexException("index has both metadata and metadata_bytes; they name the same field");
+        }
+        String field = object != null ? "metadata" : "metadata_bytes";
+        JsonNode node = object != null ? object : bytes;
+        if (node == null || node.isNull()) {
+            return new TimelineMetadata(diskConsistent, null, null, Lsn.INVALID, Lsn.INVALID, Lsn.INVALID, 0);
+        }
+        if (node.isArray()) {
+            return LegacyMetadataBytes.decode(field, node, diskConsistent);
+        }
+        if (!node.isObject()) {
+            throw new InvalidIndexException("index field " + field + " is neither an object nor a byte array: "
+                    + abbreviate(node));
+        }
+        JsonNode prevRecord = node.get("prev_record_lsn");
+        JsonNode ancestor = node.get("ancestor_timeline");
+        BigInteger pgVersion = requireUnsigned(field + ".pg_version", node.get("pg_version"));
+        if (pgVersion.bitLength() > 31) {
+            throw new InvalidIndexException("index field " + field + ".pg_version = " + pgVersion + " is out of range");
+        }
+        return new TimelineMetadata(
+                requireLsn(field + ".disk_consistent_lsn", node.get("disk_consistent_lsn")),
+                prevRecord == null || prevRecord.isNull() ? null : requireLsn(field + ".prev_record_lsn", prevRecord),
+                ancestor == null || ancestor.isNull() ? null : requireTimeline(field + ".ancestor_timeline", ancestor),
+                requireLsn(field + ".ancestor_lsn", node.get("ancestor_lsn")),
+                requireLsn(field + ".latest_gc_cutoff_lsn", node.get("latest_gc_cutoff_lsn")),
+                requireLsn(field + ".initdb_lsn", node.get("initdb_lsn")),
+                pgVersion.intValue());
     }
 
     private static BigInteger unsigned(long value) {
         return new BigInteger(Long.toUnsignedString(value));
     }
 
-    private static long requireU64(JsonNode parent, String field, JsonNode node) throws InvalidIndexException {
+    private static BigInteger requireUnsigned(String field, JsonNode node) throws InvalidIndexException {
         if (node == null || node.isNull()) {
             throw new InvalidIndexException("index field " + field + " is missing");
         }
         if (!node.isIntegralNumber()) {
-            throw new InvalidIndexException("index field " + field + " is not an unsigned integer: " + node);
+            throw new InvalidIndexException("index field " + field + " is not an unsigned integer: " + abbreviate(node));
         }
         BigInteger value = node.bigIntegerValue();
         if (value.signum() < 0 || value.compareTo(U64_MAX) > 0) {
             throw new InvalidIndexException("index field " + field + " = " + value + " is not an unsigned 64-bit integer");
         }
-        return value.longValue();
+        return value;
     }
 
-    private static Lsn requireLsn(JsonNode parent, String field) throws InvalidIndexException {
-        JsonNode node = parent.get(field);
-        if (node == null || !node.isTextual()) {
-            throw new InvalidIndexException("index field " + field + " is missing or not an LSN string");
-        }
-        return parseLsn(field, node.asText());
-    }
-
-    private static Lsn optionalLsn(JsonNode parent, String path, Lsn fallback) throws InvalidIndexException {
-        String field = path.substring(path.lastIndexOf('.') + 1);
-        JsonNode node = parent.get(field);
+    private static Lsn requireLsn(String field, JsonNode node) throws InvalidIndexException {
         if (node == null || node.isNull()) {
-            return fallback;
+            throw new InvalidIndexException("index field " + field + " is missing");
         }
-        return parseLsn(path, node.asText());
-    }
-
-    private static Lsn parseLsn(String field, String text) throws InvalidIndexException {
+        if (!node.isTextual()) {
+            throw new InvalidIndexException("index field " + field + " is not an LSN string like \"0/16960E8\": "
+                    + abbreviate(node));
+        }
         try {
-            return Lsn.parse(text);
+            return Lsn.parse(node.asText());
         } catch (IllegalArgumentException e) {
             throw new InvalidIndexException("index field " + field + ": " + e.getMessage(), e);
         }
     }
 
-    private static TimelineId optionalTimeline(JsonNode node) throws InvalidIndexException {
-        if (node == null || node.isNull()) {
-            return null;
+    private static TimelineId requireTimeline(String field, JsonNode node) throws InvalidIndexException {
+        if (!node.isTextual()) {
+            throw new InvalidIndexException("index field " + field + " is not a timeline id string: " + abbreviate(node));
         }
         try {
             return TimelineId.parse(node.asText());
         } catch (IllegalArgumentException e) {
-            throw new InvalidIndexException("index field metadata.ancestor_timeline: " + e.getMessage(), e);
+            throw new InvalidIndexException("index field " + field + ": " + e.getMessage(), e);
         }
+    }
+
+    private static Instant optionalTimestamp(String field, JsonNode node) throws InvalidIndexException {
+        if (node == null || node.isNull()) {
+            return null;
+        }
+        if (!node.isTextual()) {
+            throw new InvalidIndexException("index field " + field + " is not a timestamp string: " + abbreviate(node));
+        }
+        return parseTimestamp(field, node.asText());
+    }
+
+    /** A value for an error message: its JSON text, cut short when long. */
+    private static String abbreviate(JsonNode node) {
+        String text = node.toString();
+        return text.length() <= 80 ? text : text.substring(0, 77) + "...";
     }
 }

@@ -77,13 +77,21 @@ class IndexPartTest {
     }
 
     @Test
-    void legacyByteArrayMetadataIsKeptAndTopLevelLsnStands() throws Exception {
+    void legacyByteArrayMetadataIsDecodedAndTopLevelLsnStands() throws Exception {
+        // A block whose own disk_consistent_lsn (0/16960E8) differs from the top-level one: the latter stands.
         IndexPart index = parse("""
-                {"version":1,"layer_metadata":{},"disk_consistent_lsn":"0/16960E8","metadata_bytes":[1,2,3]}
-                """);
-        assertEquals(Lsn.parse("0/16960E8"), index.metadata().diskConsistentLsn());
+                {"version":1,"layer_metadata":{},"disk_consistent_lsn":"0/1700000","metadata_bytes":%s}
+                """.formatted(IndexPartCompatibilityTest.block(113, 11, 159, 210, 0, 54, 0, 4,
+                0, 0, 0, 0, 1, 105, 96, 232, 1, 0, 0, 0, 0, 1, 105, 96, 112, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 0, 1, 105, 96, 112, 0, 0, 0, 0, 1, 105, 96, 112, 0, 0, 0, 14)));
+        assertEquals(Lsn.parse("0/1700000"), index.diskConsistentLsn());
+        assertEquals(Lsn.parse("0/1700000"), index.metadata().diskConsistentLsn());
+        assertEquals(Lsn.parse("0/1696070"), index.metadata().prevRecordLsn());
+        assertEquals(Lsn.parse("0/1696070"), index.metadata().initdbLsn());
+        assertEquals(14, index.metadata().pgVersion());
         String written = new String(index.toJson(), StandardCharsets.UTF_8);
-        assertTrue(written.contains("\"metadata_bytes\":[1,2,3]"), written);
+        assertTrue(written.contains("\"metadata\":{\"disk_consistent_lsn\":\"0/1700000\""), written);
+        assertTrue(!written.contains("metadata_bytes"), written);
     }
 
     @Test
