@@ -50,6 +50,10 @@ public final class NodeMetrics {
     private final Counter compactions = registry.counter("strata.compactions");
     private final Counter gcRuns = registry.counter("strata.gc.runs");
     private final Counter backgroundFailures = registry.counter("strata.background.failures");
+    private final Timer layerDownloads = registry.timer("strata.layer.downloads");
+    private final Meter layerDownloadBytes = registry.meter("strata.layer.download.bytes");
+    private final Counter layerEvictions = registry.counter("strata.layer.evictions");
+    private final Counter layerEvictionBytes = registry.counter("strata.layer.eviction.bytes");
     private final Counter walFsyncs = registry.counter("strata.fsyncs.wal");
     private final Counter layerFsyncs = registry.counter("strata.fsyncs.layer");
 
@@ -106,6 +110,18 @@ public final class NodeMetrics {
     public void flushed(long bytes) {
         flushes.inc();
         flushBytes.mark(bytes);
+    }
+
+    /** One layer downloaded on demand: its size and how long the download took. */
+    public void layerDownloaded(long bytes, long nanos) {
+        layerDownloads.update(nanos, TimeUnit.NANOSECONDS);
+        layerDownloadBytes.mark(bytes);
+    }
+
+    /** One layer's local file evicted (it stays in remote storage). */
+    public void layerEvicted(long bytes) {
+        layerEvictions.inc();
+        layerEvictionBytes.inc(bytes);
     }
 
     public void compacted() {

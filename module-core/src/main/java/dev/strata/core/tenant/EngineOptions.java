@@ -2,6 +2,8 @@ package dev.strata.core.tenant;
 
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.io.FileIo;
+import dev.strata.core.tiered.EvictionPolicy;
+import dev.strata.core.tiered.RemoteResources;
 import dev.strata.core.timeline.TimelineSettings;
 import java.util.Objects;
 
@@ -15,9 +17,12 @@ import java.util.Objects;
  * @param io how layer and WAL files are opened
  * @param backgroundCompaction whether the engine runs compaction and GC by itself (tests that drive them
  *                             directly turn it off)
+ * @param remote remote storage shared by every timeline, or null for a node that keeps everything locally
+ * @param eviction when local layer files that remote storage holds are deleted (only with remote storage)
  */
 public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBytes, int backgroundThreads,
-                            Failpoints failpoints, FileIo io, boolean backgroundCompaction) {
+                            Failpoints failpoints, FileIo io, boolean backgroundCompaction, RemoteResources remote,
+                            EvictionPolicy eviction) {
     public static final EngineOptions DEFAULT = new EngineOptions(TimelineSettings.DEFAULT, 256L << 20, 2,
             Failpoints.disabled(), FileIo.DEFAULT, true);
 
@@ -25,6 +30,7 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
         Objects.requireNonNull(timelineSettings, "timelineSettings is null");
         Objects.requireNonNull(failpoints, "failpoints is null");
         Objects.requireNonNull(io, "io is null");
+        Objects.requireNonNull(eviction, "eviction is null");
         if (blockCacheBytes < 0) {
             throw new IllegalArgumentException("block_cache_bytes must not be negative, got " + blockCacheBytes);
         }
@@ -33,27 +39,44 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
         }
     }
 
+    /** Options of a node without remote storage. */
+    public EngineOptions(TimelineSettings timelineSettings, long blockCacheBytes, int backgroundThreads,
+                         Failpoints failpoints, FileIo io, boolean backgroundCompaction) {
+        this(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, null,
+                EvictionPolicy.DEFAULT);
+    }
+
     public EngineOptions withTimelineSettings(TimelineSettings settings) {
-        return new EngineOptions(settings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction);
+        return new EngineOptions(settings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction);
     }
 
     public EngineOptions withFailpoints(Failpoints points) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, points, io, backgroundCompaction);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, points, io, backgroundCompaction, remote, eviction);
     }
 
     public EngineOptions withIo(FileIo fileIo) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, fileIo, backgroundCompaction);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, fileIo, backgroundCompaction, remote, eviction);
     }
 
     public EngineOptions withBackgroundThreads(int threads) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, threads, failpoints, io, backgroundCompaction);
+        return new EngineOptions(timelineSettings, blockCacheBytes, threads, failpoints, io, backgroundCompaction, remote, eviction);
     }
 
     public EngineOptions withBackgroundCompaction(boolean enabled) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, enabled);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, enabled, remote, eviction);
     }
 
     public EngineOptions withBlockCacheBytes(long bytes) {
-        return new EngineOptions(timelineSettings, bytes, backgroundThreads, failpoints, io, backgroundCompaction);
+        return new EngineOptions(timelineSettings, bytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction);
+    }
+
+    public EngineOptions withRemote(RemoteResources remoteResources) {
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
+                remoteResources, eviction);
+    }
+
+    public EngineOptions withEviction(EvictionPolicy policy) {
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
+                remote, policy);
     }
 }

@@ -14,6 +14,15 @@ import dev.strata.core.page.Redo;
 import dev.strata.core.timeline.EngineException;
 import dev.strata.core.timeline.Timeline;
 import dev.strata.core.timeline.TimelineResources;
+import dev.strata.core.tiered.LoadedIndex;
+import dev.strata.core.tiered.RemoteIndexException;
+import dev.strata.core.tiered.RemoteIndexLoader;
+import dev.strata.core.tiered.RemoteResources;
+import dev.strata.core.tiered.RemoteTimelineDeletion;
+import dev.strata.api.remote.CallContext;
+import dev.strata.api.remote.ListPage;
+import dev.strata.api.remote.ListRequest;
+import java.util.Optional;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +44,10 @@ import java.util.stream.Stream;
 import org.apache.logging.log4j.CloseableThreadContext;
 
 /**
- * The embedded engine: every tenant and timeline under one work directory, with no remote storage.
+ * The engine of a node: every tenant and timeline under one work directory, optionally backed by remote
+ * storage. Without remote storage the local index of each timeline is its truth; with it, the remote index
+ * is (INVARIANTS 6), every load is an attach from the bucket that reuses what is on local disk, and local
+ * files are a cache that eviction may shrink.
  *
  * <pre>
  * &lt;workdir&gt;/tenants/&lt;tenant&gt;/config-v1
@@ -62,6 +74,8 @@ public final class LocalEngine implements AutoCloseable {
     private final ScheduledExecutorService ticker;
     /** Compaction and GC of every timeline; null when background maintenance is off. */
     private final BackgroundScheduler scheduler;
+    /** Null for a node without remote storage. */
+    private final RemoteResources remote;
     /** Serialises structural changes (create, branch, delete) per tenant; reads and writes take none. */
     private final Map<TenantId, ReentrantLock> tenantLocks = new ConcurrentHashMap<>();
     private final Map<TenantId, TenantConfig> tenants = new ConcurrentHashMap<>();
@@ -77,6 +91,7 @@ public final class LocalEngine implements AutoCloseable {
         this.resources = resources;
         this.ticker = ticker;
         this.scheduler = scheduler;
+        this.remote = options.remote();
     }
 
     /** Opens (creating if needed) the engine in {@code workdir} and loads every tenant, with metrics of its own. */
@@ -105,6 +120,11 @@ public final class LocalEngine implements AutoCloseable {
         try {
             engine.loadAll();
             ticker.scheduleWithFixedDelay(engine::tick, 1, 1, TimeUnit.SECONDS);
+            if (options.remote() != null) {
+                LayerEviction eviction = new LayerEviction(options.eviction(), workdir, engine::allTimelines);
+                long period = options.eviction().period().toMillis();
+                ticker.scheduleWithFixedDelay(eviction::run, period, period, TimeUnit.MILLISECONDS);
+            }
             success = true;
             return engine;
         } finally {
@@ -171,6 +191,10 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     private void loadTenant(TenantId tenantId, Path tenantDirectory) throws IOException {
+        if (remote != null) {
+            attachTenant(tenantId, tenantDirectory);
+            return;
+        }
         TenantConfig config = TenantConfig.read(tenantDirectory);
         Path timelinesDirectory = tenantDirectory.resolve(TIMELINES);
         Map<TimelineId, IndexPart> indexes = new HashMap<>();
@@ -219,6 +243,108 @@ public final class LocalEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Attaches a tenant from remote storage, reusing what its local directory holds: lists the tenant's
+     * timelines in the bucket, loads each one's index (the highest generation not newer than ours), finishes
+     * the deletion of tombstoned ones, removes local timelines the bucket does not have (never published, or
+     * deleted elsewhere), and loads the rest ancestors first. Running it again after a crash at any point
+     * finishes the attach (INVARIANTS 14).
+     */
+    private void attachTenant(TenantId tenantId, Path tenantDirectory) throws IOException {
+        TenantConfig config = TenantConfig.read(tenantDirectory);
+        Path timelinesDirectory = tenantDirectory.resolve(TIMELINES);
+        Files.createDirectories(timelinesDirectory);
+        RemoteIndexLoader loader = new RemoteIndexLoader(remote.storage(), remote.layout(), remote.staleIndexThreshold(),
+                resources.clock());
+        Map<TimelineId, LoadedIndex> indexes = new HashMap<>();
+        for (TimelineId timelineId : remoteTimelines(tenantId)) {
+            resources.failpoints().hit("attach-before-index-download");
+            Optional<LoadedIndex> loaded;
+            try {
+                loaded = loader.load(tenantId, timelineId, config.generation(), CallContext.NONE);
+            } catch (RemoteIndexException e) {
+                throw new IOException("cannot attach tenant " + tenantId + ": " + e.getMessage(), e);
+            }
+            if (loaded.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, "tenant {0}: timeline {1} has objects but no index in remote storage;"
+                        + " skipping it", tenantId, timelineId);
+                continue;
+            }
+            if (loaded.get().deleted()) {
+                LOG.log(System.Logger.Level.INFO, "tenant {0}: timeline {1} is being deleted; finishing the deletion",
+                        tenantId, timelineId);
+                new RemoteTimelineDeletion(remote).finish(tenantId, timelineId);
+                DurableFiles.deleteDirectoryDurably(timelinesDirectory.resolve(timelineId.hex()));
+                continue;
+            }
+            indexes.put(timelineId, loaded.get());
+        }
+        try (Stream<Path> entries = Files.list(timelinesDirectory)) {
+            for (Path directory : entries.toList()) {
+                String name = directory.getFileName().toString();
+                TimelineId timelineId;
+                try {
+                    timelineId = TimelineId.parse(name);
+                } catch (IllegalArgumentException e) {
+                    if (name.endsWith(DurableFiles.TEMP_SUFFIX)) {
+                        DurableFiles.deleteRecursively(directory);
+                        continue;
+                    }
+                    throw new IOException("unknown entry " + directory + " in the timelines directory: " + e.getMessage());
+                }
+                if (!indexes.containsKey(timelineId)) {
+                    // Created here but never published (no index uploaded), or deleted by another node.
+                    LOG.log(System.Logger.Level.INFO, "tenant {0}: removing local timeline {1}, which remote storage"
+                            + " does not have", tenantId, timelineId);
+                    DurableFiles.deleteDirectoryDurably(directory);
+                }
+            }
+        }
+        Map<TimelineId, Timeline> loaded = new ConcurrentHashMap<>();
+        tenants.put(tenantId, config);
+        timelines.put(tenantId, loaded);
+        List<TimelineId> pending = new ArrayList<>(indexes.keySet());
+        while (!pending.isEmpty()) {
+            boolean progress = false;
+            for (TimelineId timelineId : List.copyOf(pending)) {
+                TimelineId ancestorId = indexes.get(timelineId).index().metadata().ancestorTimeline();
+                if (ancestorId != null && !loaded.containsKey(ancestorId)) {
+                    if (!indexes.containsKey(ancestorId)) {
+                        throw new IOException("timeline " + timelineId + " of tenant " + tenantId
+                                + " names ancestor " + ancestorId + ", which remote storage does not have");
+                    }
+                    continue;
+                }
+                resources.failpoints().hit("attach-before-timeline-load");
+                Timeline timeline = Timeline.attach(tenantId, timelineId, timelinesDirectory.resolve(timelineId.hex()),
+                        config.generation(), options.timelineSettings(), resources,
+                        ancestorId == null ? null : loaded.get(ancestorId), indexes.get(timelineId), remote);
+                loaded.put(timelineId, timeline);
+                pending.remove(timelineId);
+                progress = true;
+            }
+            if (!progress) {
+                throw new IOException("timelines " + pending + " of tenant " + tenantId + " form an ancestor cycle");
+            }
+        }
+    }
+
+    /** The timelines of a tenant in remote storage: the common prefixes under its timelines prefix. */
+    private List<TimelineId> remoteTimelines(TenantId tenantId) throws IOException {
+        List<TimelineId> found = new ArrayList<>();
+        ListRequest request = ListRequest.children(remote.layout().timelinesPrefix(tenantId));
+        while (true) {
+            ListPage page = remote.storage().list(request, CallContext.NONE);
+            for (String prefix : page.commonPrefixes()) {
+                remote.layout().timelineOfPrefix(tenantId, prefix).ifPresent(found::add);
+            }
+            if (page.isLast()) {
+                return found;
+            }
+            request = request.next(page);
+        }
+    }
+
     /** Creates a tenant (idempotent: an existing tenant is returned as is). */
     public void createTenant(TenantId tenantId, Generation generation) throws IOException {
         ReentrantLock tenantLock = lockTenant(tenantId);
@@ -264,7 +390,7 @@ public final class LocalEngine implements AutoCloseable {
                 return existing;
             }
             Timeline timeline = Timeline.create(tenantId, timelineId, timelineDirectory(tenantId, timelineId),
-                    tenants.get(tenantId).generation(), options.timelineSettings(), resources, null, INITDB_LSN);
+                    tenants.get(tenantId).generation(), options.timelineSettings(), resources, null, INITDB_LSN, remote);
             byId.put(timelineId, timeline);
             try (CloseableThreadContext.Instance _ = timeline.logContext()) {
                 LOG.log(System.Logger.Level.INFO, "created timeline {0} of tenant {1}", timelineId, tenantId);
@@ -312,7 +438,7 @@ public final class LocalEngine implements AutoCloseable {
                         + " of timeline " + parentId);
             }
             Timeline child = Timeline.create(tenantId, childId, timelineDirectory(tenantId, childId),
-                    tenants.get(tenantId).generation(), options.timelineSettings(), resources, parent, lsn);
+                    tenants.get(tenantId).generation(), options.timelineSettings(), resources, parent, lsn, remote);
             byId.put(childId, child);
             try (CloseableThreadContext.Instance _ = child.logContext()) {
                 LOG.log(System.Logger.Level.INFO, "created timeline {0} of tenant {1} as a branch of {2} at {3}",
@@ -340,6 +466,12 @@ public final class LocalEngine implements AutoCloseable {
                         + timeline.children().keySet() + "; delete them first");
             }
             timeline.close(false);
+            if (remote != null) {
+                // Tombstone first, then the objects, the indexes last: a retry here or an attach elsewhere
+                // finishes it (INVARIANTS 12). Uploads still queued were given up above (INVARIANTS 13).
+                new RemoteTimelineDeletion(remote).delete(tenantId, timelineId, tenants.get(tenantId).generation(),
+                        timeline.index(), resources.clock().instant());
+            }
             tenantTimelines(tenantId).remove(timelineId);
             timeline.detachFromAncestor();
             Path directory = timeline.directory();
@@ -366,6 +498,9 @@ public final class LocalEngine implements AutoCloseable {
             all.sort(java.util.Comparator.comparingInt(LocalEngine::depth).reversed());
             for (Timeline timeline : all) {
                 timeline.close(false);
+            }
+            if (remote != null) {
+                new RemoteTimelineDeletion(remote).deleteTenant(tenantId);
             }
             timelines.remove(tenantId);
             tenants.remove(tenantId);
@@ -397,13 +532,26 @@ public final class LocalEngine implements AutoCloseable {
             checkOpen();
             TenantConfig current = tenants.get(tenantId);
             switch (config.mode()) {
-                case SECONDARY, DETACHED -> throw new EngineException.Conflict("location mode " + config.mode().wireName()
-                        + " needs remote storage, which this node does not have: the local copy of tenant " + tenantId
-                        + " is the only one" + (current == null ? "" : "; to remove it, DELETE /v1/tenant/" + tenantId));
+                case SECONDARY -> throw new EngineException.Conflict("location mode " + config.mode().wireName()
+                        + " is not available on this node yet" + (remote == null
+                        ? " (it also needs remote storage, which this node does not have)" : ""));
+                case DETACHED -> {
+                    if (remote == null) {
+                        throw new EngineException.Conflict("location mode " + config.mode().wireName()
+                                + " needs remote storage, which this node does not have: the local copy of tenant "
+                                + tenantId + " is the only one" + (current == null ? "" : "; to remove it, DELETE /v1/tenant/" + tenantId));
+                    }
+                    if (current != null) {
+                        detach(tenantId);
+                    }
+                }
                 case ATTACHED_SINGLE, ATTACHED_MULTI, ATTACHED_STALE -> {
                     TenantConfig wanted = new TenantConfig(config.mode().wireName(), config.generation());
                     if (current == null) {
                         createTenantLocked(tenantId, wanted);
+                        if (remote != null) {
+                            attachNew(tenantId);
+                        }
                     } else if (config.generation().compareTo(current.generation()) < 0) {
                         throw new EngineException.Conflict("tenant " + tenantId + " is attached at generation "
                                 + current.generation() + "; refusing the older generation " + config.generation());
@@ -424,6 +572,53 @@ public final class LocalEngine implements AutoCloseable {
         } finally {
             tenantLock.unlock();
         }
+    }
+
+    /**
+     * Attaches a tenant this node did not hold from remote storage. If the attach fails, the tenant is removed
+     * again (closed, its directory renamed aside and deleted), so nothing half-loaded remains; a crash instead
+     * leaves the tenant directory, and the next start finishes the attach.
+     */
+    private void attachNew(TenantId tenantId) throws IOException {
+        transitions.put(tenantId, "Attaching");
+        boolean success = false;
+        try {
+            attachTenant(tenantId, tenantDirectory(tenantId));
+            success = true;
+        } finally {
+            transitions.remove(tenantId);
+            if (!success) {
+                removeLocally(tenantId, false);
+            }
+        }
+    }
+
+    /**
+     * Detaches a tenant: stops its timelines after their uploads drained (so the bucket has everything), then
+     * removes the local copy, renaming the directory aside first (INVARIANTS 15).
+     */
+    private void detach(TenantId tenantId) throws IOException {
+        transitions.put(tenantId, "Detaching");
+        try {
+            removeLocally(tenantId, true);
+        } finally {
+            transitions.remove(tenantId);
+        }
+        try (CloseableThreadContext.Instance _ = CloseableThreadContext.put("tenant_id", tenantId.hex())) {
+            LOG.log(System.Logger.Level.INFO, "detached tenant {0}", tenantId);
+        }
+    }
+
+    /** Closes a tenant's timelines (children first) and deletes its directory, renamed aside first. */
+    private void removeLocally(TenantId tenantId, boolean flush) throws IOException {
+        List<Timeline> all = new ArrayList<>(timelines.getOrDefault(tenantId, Map.of()).values());
+        all.sort(java.util.Comparator.comparingInt(LocalEngine::depth).reversed());
+        for (Timeline timeline : all) {
+            timeline.close(flush);
+        }
+        timelines.remove(tenantId);
+        tenants.remove(tenantId);
+        DurableFiles.deleteDirectoryDurably(tenantDirectory(tenantId));
     }
 
     private void reattach(TenantId tenantId, TenantConfig wanted) throws IOException {
@@ -543,11 +738,16 @@ public final class LocalEngine implements AutoCloseable {
         };
     }
 
-    private void tick() {
+    private List<Timeline> allTimelines() {
         List<Timeline> all = new ArrayList<>();
         for (Map<TimelineId, Timeline> byId : timelines.values()) {
             all.addAll(byId.values());
         }
+        return all;
+    }
+
+    private void tick() {
+        List<Timeline> all = allTimelines();
         for (Timeline timeline : all) {
             try {
                 timeline.freezeIfIdle();

@@ -20,10 +20,12 @@ import java.util.concurrent.Semaphore;
  * @param maxRetryDelay        the longest pause between retries of a queue task (tasks retry until shutdown)
  * @param staleIndexThreshold  an index of an older generation older than this, while a newer one exists,
  *                             fails the attach
+ * @param barrierTimeout       how long creating or attaching a timeline, or a clean shutdown, waits for its
+ *                             uploads before giving up
  */
 public record RemoteResources(RetryingStorage storage, RemoteLayout layout, RemoteDeletions deletions,
                               ExecutorService executor, Semaphore nodeConcurrency, int maxParallelUploads,
-                              Duration maxRetryDelay, Duration staleIndexThreshold) {
+                              Duration maxRetryDelay, Duration staleIndexThreshold, Duration barrierTimeout) {
     public RemoteResources {
         Objects.requireNonNull(storage, "storage is null");
         Objects.requireNonNull(layout, "layout is null");
@@ -32,6 +34,7 @@ public record RemoteResources(RetryingStorage storage, RemoteLayout layout, Remo
         Objects.requireNonNull(nodeConcurrency, "nodeConcurrency is null");
         Objects.requireNonNull(maxRetryDelay, "maxRetryDelay is null");
         Objects.requireNonNull(staleIndexThreshold, "staleIndexThreshold is null");
+        Objects.requireNonNull(barrierTimeout, "barrierTimeout is null");
         if (maxParallelUploads < 1) {
             throw new IllegalArgumentException("max_parallel_uploads must be at least 1, got " + maxParallelUploads);
         }

@@ -526,6 +526,11 @@ public final class RemoteTimelineClient {
         return generation;
     }
 
+    /** How long creation, attach and a clean shutdown wait for uploads. */
+    public Duration barrierTimeout() {
+        return remote.barrierTimeout();
+    }
+
     @Override
     public String toString() {
         return "RemoteTimelineClient[" + tenantId + "/" + timelineId + ", generation " + generation + "]";

@@ -204,8 +204,7 @@ final class Compaction {
     }
 
     private PersistentLayer open(WrittenLayer output) throws IOException {
-        return new PersistentLayer(output.fileName(), output.fileSize(),
-                LayerFile.open(output.path(), timeline.resources().cache()));
+        return timeline.residentLayer(output.fileName(), output.fileSize(), output.path());
     }
 
     /**
@@ -214,7 +213,7 @@ final class Compaction {
      */
     private void removeOutputs(List<WrittenLayer> outputs, List<PersistentLayer> opened) throws IOException {
         for (PersistentLayer layer : opened) {
-            layer.file().close();
+            layer.retire();
         }
         if (timeline.isBroken()) {
             return;
@@ -229,6 +228,7 @@ final class Compaction {
     /** A k-way merge of whole-layer scans in (key, LSN) order. */
     private static final class MergedCursor implements AutoCloseable {
         private final List<LayerCursor> cursors = new ArrayList<>();
+        private final List<PersistentLayer.Lease> leases = new ArrayList<>();
         private final PriorityQueue<Head> heads = new PriorityQueue<>(
                 Comparator.comparing(Head::entry, PageEntry.KEY_LSN_ORDER));
         private PageEntry current;
@@ -239,7 +239,9 @@ final class Compaction {
             boolean success = false;
             try {
                 for (PersistentLayer layer : layers) {
-                    LayerCursor cursor = layer.file().scan(Key.MIN, Key.MAX);
+                    PersistentLayer.Lease lease = layer.acquire();
+                    leases.add(lease);
+                    LayerCursor cursor = lease.file().scan(Key.MIN, Key.MAX);
                     cursors.add(cursor);
                     if (cursor.next()) {
                         heads.add(new Head(cursor.entry(), cursor));
@@ -281,6 +283,7 @@ final class Compaction {
                     }
                 }
             }
+            leases.forEach(PersistentLayer.Lease::close);
             if (first != null) {
                 throw first;
             }

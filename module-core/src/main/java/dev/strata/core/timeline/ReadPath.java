@@ -78,14 +78,18 @@ final class ReadPath {
                 continue;
             }
             int before = out.size();
-            delta.file().collectForRead(key, floor, ceiling, out);
+            try (PersistentLayer.Lease lease = delta.acquire()) {
+                lease.file().collectForRead(key, floor, ceiling, out);
+            }
             if (endsAtInitialising(out, before)) {
                 return true;
             }
         }
         if (image != null) {
             // The image layer covers the key: either it holds the page, or the page did not exist then.
-            image.file().collect(key, image.lsnStart(), image.lsnStart() + 1, out);
+            try (PersistentLayer.Lease lease = image.acquire()) {
+                lease.file().collect(key, image.lsnStart(), image.lsnStart() + 1, out);
+            }
             return true;
         }
         return false;
@@ -128,7 +132,7 @@ final class ReadPath {
                         || layer.name().keyStart().compareTo(to) >= 0) {
                     continue;
                 }
-                try (LayerCursor cursor = layer.file().scan(from, to)) {
+                try (PersistentLayer.Lease lease = layer.acquire(); LayerCursor cursor = lease.file().scan(from, to)) {
                     while (cursor.next()) {
                         if (cursor.entry().lsn().value() < ceiling) {
                             keys.add(cursor.entry().key());

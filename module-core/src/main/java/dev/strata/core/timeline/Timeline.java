@@ -17,6 +17,9 @@ import dev.strata.core.layer.WrittenLayer;
 import dev.strata.core.metrics.LayerTotals;
 import dev.strata.core.page.PageEntry;
 import dev.strata.core.page.PageWrite;
+import dev.strata.core.tiered.LoadedIndex;
+import dev.strata.core.tiered.RemoteResources;
+import dev.strata.core.tiered.RemoteTimelineClient;
 import dev.strata.core.wal.Wal;
 import dev.strata.core.wal.WalAppend;
 import java.io.IOException;
@@ -58,12 +61,11 @@ import org.apache.logging.log4j.CloseableThreadContext;
  * the WAL, and readers take none.
  */
 public final class Timeline {
+    private static final System.Logger LOG = System.getLogger(Timeline.class.getName());
     static final String INDEX_FILE = "index_part.json";
     static final String WAL_DIRECTORY = "wal";
     /** How long a writer waits for a failing flush before it is told so. */
     static final java.time.Duration FLUSH_STALL_LIMIT = java.time.Duration.ofSeconds(30);
-    private static final String TEMP_DOWNLOAD_SUFFIX = ".temp_download";
-    private static final String EPHEMERAL_PREFIX = "ephemeral-";
 
     private final TenantId tenantId;
     private final TimelineId timelineId;
@@ -87,6 +89,8 @@ public final class Timeline {
     private final AtomicLong lastRecordLsn;
     private final ConcurrentSkipListMap<TimelineId, Lsn> children = new ConcurrentSkipListMap<>();
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
+    /** Null when the node has no remote storage; set once while loading, before the timeline is published. */
+    private volatile RemoteTimelineClient remote;
     private volatile Throwable brokenBy;
     private volatile Throwable lastBackgroundFailure;
     private volatile boolean closed;
@@ -115,12 +119,17 @@ public final class Timeline {
      * Creates a timeline directory crash-safely: everything is written under {@code <dir>.___temp} and
      * renamed into place, so a crash leaves either nothing that loads or a complete timeline.
      *
+     * <p>With remote storage, the timeline exists only once its first index is uploaded: this returns after
+     * that upload, and if it cannot be made the local directory is removed again, so a crash or failure before
+     * it leaves nothing that later loads as a timeline.
+     *
      * @param ancestor null for a root timeline
      * @param startLsn the LSN after which the first record is written (the branch point of a branch)
+     * @param remote   null when the node has no remote storage
      */
     public static Timeline create(TenantId tenantId, TimelineId timelineId, Path directory, Generation generation,
                                   TimelineSettings settings, TimelineResources resources, Timeline ancestor,
-                                  Lsn startLsn) throws IOException {
+                                  Lsn startLsn, RemoteResources remote) throws IOException {
         if (Files.exists(directory)) {
             throw new EngineException.Conflict("timeline directory " + directory + " already exists");
         }
@@ -147,7 +156,11 @@ public final class Timeline {
                 DurableFiles.deleteRecursively(temp);
             }
         }
-        return load(tenantId, timelineId, directory, generation, settings, resources, ancestor);
+        Timeline timeline = load(tenantId, timelineId, directory, generation, settings, resources, ancestor);
+        if (remote != null) {
+            TimelineLoader.publishNew(timeline, remote);
+        }
+        return timeline;
     }
 
     /** Reads a timeline's index without loading it (to learn its ancestor before loading). */
@@ -161,8 +174,9 @@ public final class Timeline {
     }
 
     /**
-     * Loads a timeline: removes temp and spill files a crash left, refuses unknown files, deletes layer files
-     * the index does not list, opens the listed layers, and replays the WAL past the disk-consistent LSN.
+     * Loads a timeline from its local index: removes temp and spill files a crash left, refuses unknown files,
+     * deletes layer files the index does not list, opens the listed layers, and replays the WAL past the
+     * disk-consistent LSN. For a node without remote storage.
      *
      * @param ancestor the loaded ancestor timeline when the index names one
      * @throws IOException naming the file when the directory holds a file the node did not write, or a
@@ -171,78 +185,104 @@ public final class Timeline {
     public static Timeline load(TenantId tenantId, TimelineId timelineId, Path directory, Generation generation,
                                 TimelineSettings settings, TimelineResources resources, Timeline ancestor)
             throws IOException {
-        IndexPart index = readIndex(directory);
-        TimelineId expectedAncestor = index.metadata().ancestorTimeline();
-        if (!Objects.equals(expectedAncestor, ancestor == null ? null : ancestor.timelineId())) {
-            throw new IOException("timeline " + timelineId + " names ancestor " + expectedAncestor + " but was loaded with "
-                    + (ancestor == null ? "none" : ancestor.timelineId()));
+        return TimelineLoader.loadLocal(tenantId, timelineId, directory, generation, settings, resources, ancestor);
+    }
+
+    /**
+     * Loads a timeline whose truth is the remote index {@code loaded} (INVARIANTS 6): local layers the index
+     * does not list are deleted, ones of another size are deleted and treated as evicted, listed ones that
+     * are absent are downloaded on first use. Layers past the index's disk-consistent LSN are deleted locally
+     * and remotely (behind a barrier) and recreated from the WAL. The local WAL is used only when the index was
+     * written under this generation (otherwise another attachment may have written since). When the index
+     * is from another generation, an index under this generation is uploaded before this returns.
+     */
+    public static Timeline attach(TenantId tenantId, TimelineId timelineId, Path directory, Generation generation,
+                                  TimelineSettings settings, TimelineResources resources, Timeline ancestor,
+                                  LoadedIndex loaded, RemoteResources remote) throws IOException {
+        return TimelineLoader.attach(tenantId, timelineId, directory, generation, settings, resources, ancestor, loaded,
+                remote);
+    }
+
+    /** Builds a loaded timeline; the loader has reconciled the directory against {@code index}. */
+    static Timeline assemble(TenantId tenantId, TimelineId timelineId, Path directory, Generation generation,
+                             TimelineSettings settings, TimelineResources resources, Timeline ancestor, IndexPart index,
+                             List<PersistentLayer> layers, Wal wal) {
+        return new Timeline(tenantId, timelineId, directory, generation, settings, resources, ancestor, index,
+                LayerMap.of(layers), wal);
+    }
+
+    /** Sets the persistent layers; called once by the loader before the timeline is used. */
+    void installLayers(List<PersistentLayer> loaded) {
+        layers = LayerMap.of(loaded);
+    }
+
+    /**
+     * The remote client uploaded {@code uploaded}: WAL below both the local disk-consistent LSN and the visible
+     * remote-consistent LSN is no longer needed for recovery.
+     */
+    void remoteIndexUploaded(IndexPart uploaded) {
+        if (closed) {
+            return;
         }
-        Map<LayerName, Path> localLayers = new TreeMap<>();
-        try (Stream<Path> entries = Files.list(directory)) {
-            for (Path path : entries.toList()) {
-                String name = path.getFileName().toString();
-                if (name.equals(INDEX_FILE) || name.equals(WAL_DIRECTORY)) {
-                    continue;
-                }
-                if (name.endsWith(DurableFiles.TEMP_SUFFIX) || name.endsWith(TEMP_DOWNLOAD_SUFFIX)
-                        || name.startsWith(EPHEMERAL_PREFIX)) {
-                    DurableFiles.deleteRecursively(path);
-                    continue;
-                }
-                LayerFileName fileName;
-                try {
-                    fileName = LayerFileName.parse(name);
-                } catch (IllegalArgumentException e) {
-                    throw new IOException("unknown file " + path + " in timeline directory; refusing to load timeline "
-                            + timelineId + " (" + e.getMessage() + ")");
-                }
-                LayerMetadata listed = index.layers().get(fileName.name());
-                if (listed == null || !listed.generation().equals(fileName.generation())) {
-                    // Written but never made part of the timeline (a crash between the layer and its index).
-                    Files.delete(path);
-                    continue;
-                }
-                localLayers.put(fileName.name(), path);
-            }
-        }
-        DurableFiles.fsyncDirectory(directory);
-        List<PersistentLayer> opened = new ArrayList<>();
-        boolean success = false;
         try {
-            for (Map.Entry<LayerName, LayerMetadata> entry : index.layers().entrySet()) {
-                Path path = localLayers.get(entry.getKey());
-                LayerFileName fileName = new LayerFileName(entry.getKey(), entry.getValue().generation());
-                if (path == null) {
-                    throw new IOException("layer " + fileName.localFileName() + " listed in " + directory.resolve(INDEX_FILE)
-                            + " is missing");
-                }
-                long size = Files.size(path);
-                if (size != entry.getValue().fileSize()) {
-                    throw new IOException("layer " + path + " has " + size + " bytes, the index says "
-                            + entry.getValue().fileSize());
-                }
-                opened.add(new PersistentLayer(fileName, size, LayerFile.open(path, resources.cache())));
-            }
-            Wal wal = Wal.open(directory.resolve(WAL_DIRECTORY), index.diskConsistentLsn(), settings.wal(),
-                    resources.io(), resources.failpoints());
-            Timeline timeline = new Timeline(tenantId, timelineId, directory, generation, settings, resources, ancestor,
-                    index, LayerMap.of(opened), wal);
-            timeline.replayWal();
-            if (ancestor != null) {
-                ancestor.children.put(timelineId, timeline.ancestorLsn);
-            }
-            success = true;
-            return timeline;
-        } finally {
-            if (!success) {
-                for (PersistentLayer layer : opened) {
-                    layer.file().close();
-                }
-            }
+            wal.trim(walTrimPoint());
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "tenant {0} timeline {1}: trimming the WAL after an upload failed: {2}",
+                    tenantId, timelineId, e.toString());
         }
     }
 
-    private void replayWal() throws IOException {
+    /** Where the WAL may be trimmed: what is in local layers and, with remote storage, also in the bucket. */
+    private Lsn walTrimPoint() {
+        Lsn local = index.diskConsistentLsn();
+        RemoteTimelineClient client = remote;
+        if (client == null) {
+            return local;
+        }
+        Lsn visible = client.visibleRemoteConsistentLsn();
+        return visible.isBefore(local) ? visible : local;
+    }
+
+    /** Connects the remote client; called once by the loader before the timeline is used. */
+    void connectRemote(RemoteTimelineClient client) {
+        if (remote != null) {
+            throw new IllegalStateException("timeline " + timelineId + " already has a remote client");
+        }
+        remote = client;
+    }
+
+    /** Called by the loader once the WAL is replayed: the timeline is now visible to its ancestor. */
+    void registerWithAncestor() {
+        if (ancestor != null) {
+            ancestor.children.put(timelineId, ancestorLsn);
+        }
+    }
+
+    /** A layer for a file this node just wrote or opened. */
+    PersistentLayer residentLayer(LayerFileName fileName, long fileSize, Path path) throws IOException {
+        return PersistentLayer.resident(fileName, fileSize, LayerFile.open(path, resources.cache()), path, resources.cache(),
+                this::downloadLayer);
+    }
+
+    /** A layer that is only in remote storage. */
+    PersistentLayer evictedLayer(LayerFileName fileName, long fileSize) {
+        return PersistentLayer.evicted(fileName, fileSize, directory.resolve(fileName.localFileName()), resources.cache(),
+                this::downloadLayer);
+    }
+
+    private Path downloadLayer(LayerFileName fileName, long fileSize) throws IOException {
+        RemoteTimelineClient client = remote;
+        if (client == null) {
+            throw new IOException("layer " + fileName.localFileName() + " of timeline " + timelineId
+                    + " is not on disk and the node has no remote storage");
+        }
+        long started = System.nanoTime();
+        Path path = client.download(fileName, fileSize);
+        resources.metrics().layerDownloaded(fileSize, System.nanoTime() - started);
+        return path;
+    }
+
+    void replayWal() throws IOException {
         Lsn from = index.diskConsistentLsn();
         if (wal.endLsn().isBefore(from)) {
             throw new IOException("WAL of timeline " + timelineId + " ends at " + wal.endLsn()
@@ -485,7 +525,7 @@ public final class Timeline {
         boolean success = false;
         try {
             resources.failpoints().hit("flush-before-index");
-            layer = new PersistentLayer(written.fileName(), written.fileSize(), LayerFile.open(written.path(), resources.cache()));
+            layer = residentLayer(written.fileName(), written.fileSize(), written.path());
             layerLock.lock();
             try {
                 NavigableMap<LayerName, LayerMetadata> listed = new TreeMap<>(index.layers());
@@ -493,6 +533,12 @@ public final class Timeline {
                 IndexPart next = withLsnHistory(index.withLayers(listed, end.plus(-1)), end.plus(-1));
                 writeIndex(next);
                 layers = layers.withFlushed(frozen, layer);
+                // Under the layer lock (INVARIANTS 8): no compaction can see the layer before its upload is queued.
+                RemoteTimelineClient client = remote;
+                if (client != null) {
+                    client.scheduleLayerUpload(layer.fileName(), layer.metadata());
+                    client.scheduleIndexUpload(next);
+                }
                 frozenDrained.signalAll();
             } finally {
                 layerLock.unlock();
@@ -501,7 +547,7 @@ public final class Timeline {
         } finally {
             if (!success) {
                 if (layer != null) {
-                    layer.file().close();
+                    layer.retire();
                 }
                 // A broken timeline may have an index on disk that lists this layer: keep it for the restart.
                 if (!written.reused() && !isBroken()) {
@@ -511,7 +557,7 @@ public final class Timeline {
         }
         resources.metrics().flushed(written.fileSize());
         resources.failpoints().hit("flush-after-index");
-        wal.trim(index.diskConsistentLsn());
+        wal.trim(walTrimPoint());
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -567,15 +613,45 @@ public final class Timeline {
             }
             writeIndex(next);
             layers = layers.withReplaced(removed, added);
+            // Under the layer lock (INVARIANTS 8); then the index, then the deletion (INVARIANTS 7).
+            RemoteTimelineClient client = remote;
+            if (client != null) {
+                for (PersistentLayer layer : added) {
+                    client.scheduleLayerUpload(layer.fileName(), layer.metadata());
+                }
+                client.scheduleIndexUpload(next);
+                client.scheduleDeletion(removed.stream().map(PersistentLayer::fileName).toList());
+            }
         } finally {
             layerLock.unlock();
         }
+        RemoteTimelineClient client = remote;
         for (PersistentLayer layer : removed) {
-            layer.file().close();
-            Files.deleteIfExists(directory.resolve(layer.fileName().localFileName()));
+            layer.retire();
+            if (client == null) {
+                Files.deleteIfExists(layer.path());
+            } else {
+                // A queued upload may still read the file: delete it only once that upload is done.
+                client.whenUploaded(layer.fileName(), () -> deleteRetiredFile(layer));
+            }
         }
-        if (!removed.isEmpty()) {
+        if (!removed.isEmpty() && client == null) {
             DurableFiles.fsyncDirectory(directory);
+        }
+    }
+
+    /** Deletes a retired layer's file, unless a layer of the same name and generation is live again. */
+    private void deleteRetiredFile(PersistentLayer retired) {
+        for (PersistentLayer live : layers.persistent()) {
+            if (live.fileName().equals(retired.fileName())) {
+                return;
+            }
+        }
+        try {
+            Files.deleteIfExists(retired.path());
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "tenant {0} timeline {1}: could not delete replaced layer {2}: {3}"
+                    + " (the next load removes it)", tenantId, timelineId, retired.path(), e.toString());
         }
     }
 
@@ -584,6 +660,10 @@ public final class Timeline {
         layerLock.lock();
         try {
             writeIndex(index.withGcCutoff(cutoff));
+            RemoteTimelineClient client = remote;
+            if (client != null) {
+                client.scheduleIndexUpload(index);
+            }
         } finally {
             layerLock.unlock();
         }
@@ -834,18 +914,100 @@ public final class Timeline {
             }
         } finally {
             closed = true;
+            RemoteTimelineClient client = remote;
+            IOException drainFailure = null;
+            if (client != null) {
+                try {
+                    // A clean shutdown leaves the bucket up to date, so the next attachment (here or elsewhere)
+                    // finds everything; a crash-like one leaves the rest to the WAL.
+                    client.shutdown(flush && brokenBy == null, client.barrierTimeout());
+                } catch (IOException e) {
+                    drainFailure = e;
+                }
+            }
             maintenanceLock.lock();
             flushLock.lock();
             try {
                 wal.close();
                 for (PersistentLayer layer : layers.persistent()) {
-                    layer.file().close();
+                    layer.retire();
                 }
             } finally {
                 flushLock.unlock();
                 maintenanceLock.unlock();
             }
+            if (drainFailure != null) {
+                LOG.log(System.Logger.Level.WARNING, "tenant {0} timeline {1}: closed with uploads pending: {2}",
+                        tenantId, timelineId, drainFailure.getMessage());
+            }
         }
+    }
+
+    /**
+     * Resident layers whose local file may go: uploaded (no upload pending), not used within
+     * {@code minResidenceNanos}, and not L0 layers that a due compaction is about to read. Empty without remote
+     * storage.
+     */
+    public List<EvictableLayer> evictableLayers(long nowNanos, long minResidenceNanos) {
+        RemoteTimelineClient client = remote;
+        if (client == null || closed) {
+            return List.of();
+        }
+        LayerMap current = layers;
+        boolean compactionDue = compactionDue();
+        List<EvictableLayer> candidates = new ArrayList<>();
+        for (PersistentLayer layer : current.persistent()) {
+            if (!layer.isResident() || nowNanos - layer.lastAccessNanos() < minResidenceNanos
+                    || (compactionDue && layer.isL0()) || client.uploadPending(layer.fileName())) {
+                continue;
+            }
+            candidates.add(new EvictableLayer(this, layer.fileName(), layer.fileSize(), layer.lastAccessNanos()));
+        }
+        return candidates;
+    }
+
+    /**
+     * Deletes the local file of a layer that remote storage holds; a later read downloads it again.
+     *
+     * @return false when the layer is gone, in use, not resident, or its upload is pending
+     */
+    public boolean evict(LayerFileName fileName) throws IOException {
+        RemoteTimelineClient client = remote;
+        if (client == null || closed) {
+            return false;
+        }
+        for (PersistentLayer layer : layers.persistent()) {
+            if (layer.fileName().equals(fileName)) {
+                if (client.uploadPending(fileName) || !layer.tryEvict()) {
+                    return false;
+                }
+                resources.metrics().layerEvicted(layer.fileSize());
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Persistent layers and how many of them are resident. */
+    public LayerResidence residence() {
+        long resident = 0;
+        long residentBytes = 0;
+        List<PersistentLayer> all = layers.persistent();
+        for (PersistentLayer layer : all) {
+            if (layer.isResident()) {
+                resident++;
+                residentBytes += layer.fileSize();
+            }
+        }
+        return new LayerResidence(all.size(), resident, residentBytes);
+    }
+
+    /** How many persistent layers a timeline has and how many of them are on local disk. */
+    public record LayerResidence(long layers, long resident, long residentBytes) {}
+
+    /** This timeline's link to remote storage, or null when the node has none. */
+    public RemoteTimelineClient remote() {
+        return remote;
     }
 
     @Override
