@@ -10,6 +10,12 @@ final class ChildJvm {
     private ChildJvm() {}
 
     static Process start(Path workingDirectory, List<String> arguments) throws IOException {
+        return start(workingDirectory, arguments, ProcessBuilder.Redirect.INHERIT);
+    }
+
+    /** As {@link #start(Path, List)}, with standard error sent to {@code stderr} (PIPE to read it). */
+    static Process start(Path workingDirectory, List<String> arguments, ProcessBuilder.Redirect stderr)
+            throws IOException {
         String java = ProcessHandle.current().info().command().orElse(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString());
         String modulePath = System.getProperty("jdk.module.path");
@@ -21,6 +27,6 @@ final class ChildJvm {
                 "--module", "dev.strata.core/dev.strata.core.cli.StrataMain"));
         command.addAll(arguments);
         return new ProcessBuilder(command).directory(workingDirectory.toFile())
-                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+                .redirectError(stderr).start();
     }
 }
