@@ -274,7 +274,9 @@ public final class LocalEngine implements AutoCloseable {
                 LOG.log(System.Logger.Level.INFO, "tenant {0}: timeline {1} is being deleted; finishing the deletion",
                         tenantId, timelineId);
                 new RemoteTimelineDeletion(remote).finish(tenantId, timelineId);
-                DurableFiles.deleteDirectoryDurably(timelinesDirectory.resolve(timelineId.hex()));
+                if (Files.exists(timelinesDirectory.resolve(timelineId.hex()))) {
+                    DurableFiles.deleteDirectoryDurably(timelinesDirectory.resolve(timelineId.hex()));
+                }
                 continue;
             }
             indexes.put(timelineId, loaded.get());

@@ -276,7 +276,13 @@ public final class RemoteTimelineClient {
             running.remove(task.sequence());
             queue.finished(task.sequence());
             switch (task.op()) {
-                case UploadQueue.UploadIndex(IndexPart index) -> uploaded = index;
+                case UploadQueue.UploadIndex(IndexPart index) -> {
+                    uploaded = index;
+                    // Before any barrier behind this upload completes, so its waiters see the new LSNs.
+                    projectedLsn = index.diskConsistentLsn();
+                    // The node-local control plane: every generation this node holds is current.
+                    visibleLsn = index.diskConsistentLsn();
+                }
                 case UploadQueue.UploadLayer(LayerFileName layer, LayerMetadata ignored) -> {
                     if (!queue.uploadPending(layer)) {
                         List<Runnable> waiting = afterUpload.remove(layer);
@@ -300,9 +306,6 @@ public final class RemoteTimelineClient {
             }
         }
         if (uploaded != null) {
-            projectedLsn = uploaded.diskConsistentLsn();
-            // The node-local control plane: every generation this node holds is current.
-            visibleLsn = uploaded.diskConsistentLsn();
             listener.indexUploaded(uploaded);
         }
     }

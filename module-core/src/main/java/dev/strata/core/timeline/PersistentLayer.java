@@ -29,6 +29,23 @@ final class PersistentLayer {
         Path download(LayerFileName layer, long fileSize) throws IOException;
     }
 
+    /**
+     * The layer was replaced (compaction, GC) or the timeline closed after the reader took its layer snapshot;
+     * a reader takes a new snapshot, as for a file closed under it.
+     */
+    static final class Retired extends java.nio.channels.ClosedChannelException {
+        private final transient LayerFileName layer;
+
+        Retired(LayerFileName layer) {
+            this.layer = layer;
+        }
+
+        @Override
+        public String getMessage() {
+            return "layer " + layer.localFileName() + " is no longer part of the timeline";
+        }
+    }
+
     private final LayerFileName fileName;
     private final long fileSize;
     private final Path path;
@@ -95,7 +112,7 @@ final class PersistentLayer {
         boolean downloadHere = false;
         synchronized (this) {
             if (retired) {
-                throw new IOException("layer " + fileName.localFileName() + " is no longer part of the timeline");
+                throw new Retired(fileName);
             }
             if (file != null) {
                 leases++;

@@ -1,0 +1,371 @@
+package dev.strata.core.tiered;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.api.Generation;
+import dev.strata.api.Key;
+import dev.strata.api.LayerFileName;
+import dev.strata.api.Lsn;
+import dev.strata.api.PageRecord;
+import dev.strata.api.TenantId;
+import dev.strata.api.TimelineId;
+import dev.strata.core.failpoint.Failpoints;
+import dev.strata.core.page.PageWrite;
+import dev.strata.core.tenant.EngineOptions;
+import dev.strata.core.tenant.LocalEngine;
+import dev.strata.core.tenant.LocationConfig;
+import dev.strata.core.tenant.LocationMode;
+import dev.strata.core.testing.LocalBucket;
+import dev.strata.core.testing.RandomSeed;
+import dev.strata.core.timeline.EngineException;
+import dev.strata.core.timeline.Timeline;
+import dev.strata.core.timeline.TimelineSettings;
+import dev.strata.testkit.FaultInjectingRemoteStorage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Timelines backed by a bucket (the localfs backend): what one node uploads, a node with an empty disk
+ * attaches and serves identically; uploads survive failpoints and transient errors; creation and deletion are
+ * all-or-nothing in the bucket.
+ */
+final class TieredTimelineTest {
+    @RegisterExtension
+    static final RandomSeed SEED = new RandomSeed();
+    private static final TenantId TENANT = TenantId.parse("0123456789abcdef0123456789abcdef");
+    private static final TimelineId MAIN = TimelineId.parse("11111111111111111111111111111111");
+    private static final TimelineId CHILD = TimelineId.parse("22222222222222222222222222222222");
+    private static final int KEYS = 48;
+    private static final TimelineSettings SETTINGS = TimelineSettings.DEFAULT
+            .withCheckpointDistance(32 << 10)
+            .withCompaction(3, 48 << 10, 2)
+            .withGc(64 << 10, Duration.ZERO);
+
+    @TempDir
+    Path root;
+
+    private LocalEngine open(Path workdir, RemoteResources remote, Failpoints failpoints) throws IOException {
+        return LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(SETTINGS).withRemote(remote)
+                .withBackgroundCompaction(false).withFailpoints(failpoints));
+    }
+
+    private static Key key(int n) {
+        return Key.ofRelationPage(1663, 5, 16384, 0, n);
+    }
+
+    /** Writes {@code batches} batches of images and appends; returns each batch's commit LSN. */
+    private static List<Lsn> write(Timeline timeline, Random random, int batches) throws IOException {
+        List<Lsn> commits = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            List<PageWrite> batch = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                int n = random.nextInt(KEYS);
+                if (random.nextInt(4) == 0) {
+                    byte[] tail = new byte[16];
+                    random.nextBytes(tail);
+                    batch.add(new PageWrite(key(n), new PageRecord.Append(tail)));
+                } else {
+                    byte[] page = new byte[512];
+                    random.nextBytes(page);
+                    batch.add(new PageWrite(key(n), new PageRecord.Image(page)));
+                }
+            }
+            commits.add(timeline.ingest(batch));
+        }
+        return commits;
+    }
+
+    /** Every key's page at each LSN, as the timeline answers now. */
+    private static Map<String, byte[]> snapshot(Timeline timeline, List<Lsn> lsns) throws IOException {
+        Map<String, byte[]> pages = new LinkedHashMap<>();
+        for (Lsn lsn : lsns) {
+            for (int n = 0; n < KEYS; n++) {
+                pages.put(lsn + "/" + n, timeline.get(key(n), lsn));
+            }
+        }
+        return pages;
+    }
+
+    private static void assertSamePages(Map<String, byte[]> expected, Map<String, byte[]> actual) {
+        assertEquals(expected.keySet(), actual.keySet());
+        for (Map.Entry<String, byte[]> entry : expected.entrySet()) {
+            assertArrayEquals(entry.getValue(), actual.get(entry.getKey()), "page " + entry.getKey());
+        }
+    }
+
+    private static List<Lsn> pick(List<Lsn> commits, Lsn notBelow) {
+        List<Lsn> chosen = new ArrayList<>();
+        for (int i = commits.size() - 1; i >= 0 && chosen.size() < 4; i -= Math.max(1, commits.size() / 5)) {
+            if (!commits.get(i).isBefore(notBelow)) {
+                chosen.add(commits.get(i));
+            }
+        }
+        return chosen;
+    }
+
+    @Test
+    void aFreshNodeAttachesFromTheBucketAndServesIdenticalPagesOnEveryBranch(Random random) throws IOException {
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            Map<String, byte[]> mainPages;
+            Map<String, byte[]> childPages;
+            List<Lsn> mainLsns;
+            List<Lsn> childLsns;
+            try (LocalEngine first = open(root.resolve("node-a"), bucket.resources(), Failpoints.disabled())) {
+                first.createTenant(TENANT, Generation.of(1));
+                Timeline main = first.createTimeline(TENANT, MAIN);
+                List<Lsn> commits = write(main, random, 120);
+                Timeline child = first.branch(TENANT, CHILD, MAIN, commits.get(60));
+                List<Lsn> childCommits = write(child, random, 40);
+                commits.addAll(write(main, random, 60));
+                main.checkpoint();
+                child.checkpoint();
+                assertTrue(main.compact().l0Compacted() > 0, "compaction ran on the original node");
+                assertTrue(main.gc().cutoff().isAfter(commits.getFirst()), "GC advanced the cutoff");
+                mainLsns = pick(commits, main.gcCutoff());
+                childLsns = pick(childCommits, Lsn.INVALID);
+                childLsns.add(commits.get(60));
+                mainPages = snapshot(main, mainLsns);
+                childPages = snapshot(child, childLsns);
+            }
+            List<String> keys = bucket.keys(bucket.layout().timelinePrefix(TENANT, MAIN));
+            assertTrue(keys.contains(bucket.layout().indexKey(TENANT, MAIN, Generation.of(1))), keys.toString());
+
+            try (LocalEngine second = open(root.resolve("node-b"), bucket.resources(), Failpoints.disabled())) {
+                second.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(2), false));
+                Timeline main = second.timeline(TENANT, MAIN);
+                Timeline child = second.timeline(TENANT, CHILD);
+                assertEquals(0, main.residence().resident(), "an empty disk holds no layer before the first read");
+                assertTrue(main.residence().layers() > 0);
+                assertSamePages(mainPages, snapshot(main, mainLsns));
+                assertSamePages(childPages, snapshot(child, childLsns));
+                assertTrue(main.residence().resident() > 0, "reads downloaded layers on demand");
+                for (LayerFileName layer : main.layerFileNames()) {
+                    assertEquals(Generation.of(1), layer.generation(), "layers keep the generation that wrote them");
+                }
+                // The attachment claimed its generation: an index under generation 2 is in the bucket.
+                assertTrue(bucket.keys(bucket.layout().timelinePrefix(TENANT, MAIN))
+                        .contains(bucket.layout().indexKey(TENANT, MAIN, Generation.of(2))));
+                assertEquals(main.diskConsistentLsn(), main.remote().visibleRemoteConsistentLsn());
+            }
+        }
+    }
+
+    @Test
+    void aRestartReplaysTheWalPastTheLastUploadedIndex(Random random) throws IOException {
+        Failpoints failpoints = Failpoints.create();
+        Path workdir = root.resolve("node");
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            Map<String, byte[]> expected;
+            List<Lsn> lsns;
+            Lsn uploaded;
+            Lsn last;
+            LocalEngine engine = open(workdir, bucket.resources(Duration.ofSeconds(2)), failpoints);
+            try {
+                engine.createTenant(TENANT, Generation.of(1));
+                Timeline main = engine.createTimeline(TENANT, MAIN);
+                List<Lsn> commits = write(main, random, 30);
+                main.checkpoint();
+                main.remote().waitCompletion(Duration.ofSeconds(10));
+                uploaded = main.remote().projectedRemoteConsistentLsn();
+                failpoints.configure(RemoteTimelineClient.FAILPOINT_BEFORE_INDEX_UPLOAD, "return");
+                commits.addAll(write(main, random, 40));
+                main.checkpoint();
+                assertEquals(uploaded, main.remote().projectedRemoteConsistentLsn(), "no index upload got through");
+                assertTrue(main.diskConsistentLsn().isAfter(uploaded));
+                lsns = pick(commits, Lsn.INVALID);
+                expected = snapshot(main, lsns);
+                last = main.lastRecordLsn();
+            } finally {
+                engine.close(false);
+            }
+            failpoints.clear();
+            try (LocalEngine reopened = open(workdir, bucket.resources(), failpoints)) {
+                Timeline main = reopened.timeline(TENANT, MAIN);
+                assertEquals(last, main.lastRecordLsn(), "the WAL past the remote index was replayed");
+                assertSamePages(expected, snapshot(main, lsns));
+                main.checkpoint();
+                main.remote().waitCompletion(Duration.ofSeconds(10));
+                assertEquals(main.diskConsistentLsn(), main.remote().projectedRemoteConsistentLsn());
+            }
+        }
+    }
+
+    @RepeatedTest(3)
+    void uploadsSurviveFailpointsAndTransientErrorsWithNothingLost(Random random) throws IOException {
+        Failpoints failpoints = Failpoints.create();
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            Map<String, byte[]> expected;
+            List<Lsn> lsns;
+            try (LocalEngine engine = open(root.resolve("node-a"), bucket.resources(), failpoints)) {
+                engine.createTenant(TENANT, Generation.of(1));
+                Timeline main = engine.createTimeline(TENANT, MAIN);
+                failpoints.configure(RemoteTimelineClient.FAILPOINT_BEFORE_LAYER_UPLOAD, "3*return");
+                failpoints.configure(RemoteTimelineClient.FAILPOINT_BEFORE_INDEX_UPLOAD, "50%return");
+                failpoints.configure(RemoteTimelineClient.FAILPOINT_BEFORE_DELETE, "2*return");
+                bucket.faults().setFaults(FaultInjectingRemoteStorage.Faults.NONE.withTransientRate(0.2).withTimeoutRate(0.05));
+                List<Lsn> commits = write(main, random, 80);
+                main.checkpoint();
+                main.compact();
+                commits.addAll(write(main, random, 30));
+                main.checkpoint();
+                main.gc();
+                lsns = pick(commits, main.gcCutoff());
+                expected = snapshot(main, lsns);
+                failpoints.clear();
+                main.remote().waitCompletion(Duration.ofSeconds(30));
+            }
+            bucket.faults().setFaults(FaultInjectingRemoteStorage.Faults.NONE);
+            try (LocalEngine second = open(root.resolve("node-b"), bucket.resources(), Failpoints.disabled())) {
+                second.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(2), false));
+                assertSamePages(expected, snapshot(second.timeline(TENANT, MAIN), lsns));
+            }
+            // Every layer object in the bucket is listed by the latest index: deletions followed the index.
+            try (LocalEngine third = open(root.resolve("node-c"), bucket.resources(), Failpoints.disabled())) {
+                third.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(3), false));
+                Timeline main = third.timeline(TENANT, MAIN);
+                List<String> layerObjects = bucket.keys(bucket.layout().timelinePrefix(TENANT, MAIN)).stream()
+                        .filter(key -> RemoteLayout.indexGeneration(key).isEmpty()).sorted().toList();
+                List<String> listed = main.layerFileNames().stream()
+                        .map(name -> bucket.layout().layerKey(TENANT, MAIN, name)).sorted().toList();
+                assertEquals(listed, layerObjects);
+            }
+        }
+    }
+
+    @Test
+    void aTimelineWhoseFirstIndexCannotBeUploadedIsNotCreated(Random random) throws IOException {
+        Failpoints failpoints = Failpoints.create();
+        Path workdir = root.resolve("node");
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            try (LocalEngine engine = open(workdir, bucket.resources(Duration.ofMillis(500)), failpoints)) {
+                engine.createTenant(TENANT, Generation.of(1));
+                failpoints.configure(RemoteTimelineClient.FAILPOINT_BEFORE_INDEX_UPLOAD, "return");
+                EngineException.Unavailable refused = assertThrows(EngineException.Unavailable.class,
+                        () -> engine.createTimeline(TENANT, MAIN));
+                assertTrue(refused.getMessage().contains("first index"), refused.getMessage());
+                assertThrows(EngineException.NotFound.class, () -> engine.timeline(TENANT, MAIN));
+                assertFalse(Files.exists(workdir.resolve("tenants").resolve(TENANT.hex()).resolve("timelines").resolve(MAIN.hex())));
+                failpoints.clear();
+                engine.createTimeline(TENANT, MAIN);
+            }
+            try (LocalEngine reopened = open(workdir, bucket.resources(), Failpoints.disabled())) {
+                assertEquals(List.of(MAIN), reopened.timelines(TENANT).stream().map(Timeline::timelineId).toList());
+            }
+        }
+    }
+
+    @Test
+    void aLocalTimelineThatNeverReachedTheBucketIsRemovedAtLoad(Random random) throws IOException {
+        Path workdir = root.resolve("node");
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            try (LocalEngine engine = open(workdir, bucket.resources(), Failpoints.disabled())) {
+                engine.createTenant(TENANT, Generation.of(1));
+                write(engine.createTimeline(TENANT, MAIN), random, 5);
+            }
+            // As if the node crashed between creating the directory and uploading the first index.
+            for (String key : bucket.keys(bucket.layout().timelinePrefix(TENANT, MAIN))) {
+                bucket.faults().delete(key, dev.strata.api.remote.CallContext.NONE);
+            }
+            try (LocalEngine reopened = open(workdir, bucket.resources(), Failpoints.disabled())) {
+                assertTrue(reopened.timelines(TENANT).isEmpty());
+                assertFalse(Files.exists(workdir.resolve("tenants").resolve(TENANT.hex()).resolve("timelines").resolve(MAIN.hex())));
+            }
+        }
+    }
+
+    @Test
+    void deletingATimelineLeavesNothingInTheBucketAndAnInterruptedDeletionIsFinishedByTheNextAttach(Random random)
+            throws IOException {
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            try (LocalEngine engine = open(root.resolve("node-a"), bucket.resources(), Failpoints.disabled())) {
+                engine.createTenant(TENANT, Generation.of(1));
+                Timeline main = engine.createTimeline(TENANT, MAIN);
+                write(main, random, 20);
+                Timeline child = engine.branch(TENANT, CHILD, MAIN, main.lastRecordLsn());
+                write(child, random, 20);
+                child.checkpoint();
+                main.checkpoint();
+                child.remote().waitCompletion(Duration.ofSeconds(10));
+                main.remote().waitCompletion(Duration.ofSeconds(10));
+                assertFalse(bucket.keys(bucket.layout().timelinePrefix(TENANT, CHILD)).isEmpty());
+                // The tombstone is written, then the deletion of the objects fails.
+                bucket.faults().setFaults(FaultInjectingRemoteStorage.Faults.NONE
+                        .withFailFirst(FaultInjectingRemoteStorage.Operation.DELETE_BATCH, 100));
+                assertThrows(IOException.class, () -> engine.deleteTimeline(TENANT, CHILD));
+                bucket.faults().setFaults(FaultInjectingRemoteStorage.Faults.NONE);
+            }
+            assertFalse(bucket.keys(bucket.layout().timelinePrefix(TENANT, CHILD)).isEmpty(), "the failed deletion left objects");
+            try (LocalEngine second = open(root.resolve("node-b"), bucket.resources(), Failpoints.disabled())) {
+                second.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(2), false));
+                assertEquals(List.of(MAIN), second.timelines(TENANT).stream().map(Timeline::timelineId).toList(),
+                        "a tombstoned timeline is not loaded");
+                assertTrue(bucket.keys(bucket.layout().timelinePrefix(TENANT, CHILD)).isEmpty(), "the attach finished the deletion");
+                second.deleteTimeline(TENANT, MAIN);
+                assertTrue(bucket.keys(bucket.layout().timelinePrefix(TENANT, MAIN)).isEmpty(), "main is gone entirely");
+                second.createTimeline(TENANT, CHILD);
+                second.deleteTenant(TENANT);
+                assertTrue(bucket.keys(bucket.layout().tenantPrefix(TENANT)).isEmpty());
+            }
+        }
+    }
+
+    @Test
+    void evictedLayersAreDownloadedAgainAndAFailedDownloadLeavesNoTempFile(Random random) throws IOException {
+        Failpoints failpoints = Failpoints.create();
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong());
+             LocalEngine engine = open(root.resolve("node"), bucket.resources(), failpoints)) {
+            engine.createTenant(TENANT, Generation.of(1));
+            Timeline main = engine.createTimeline(TENANT, MAIN);
+            List<Lsn> commits = write(main, random, 60);
+            main.checkpoint();
+            List<Lsn> lsns = pick(commits, Lsn.INVALID);
+            Map<String, byte[]> expected = snapshot(main, lsns);
+            main.compact();
+            assertFalse(main.compactionDue());
+            main.remote().waitCompletion(Duration.ofSeconds(10));
+            int evicted = 0;
+            for (EvictableLayerView layer : EvictableLayerView.of(main)) {
+                if (main.evict(layer.name())) {
+                    evicted++;
+                }
+            }
+            assertEquals(main.residence().layers(), evicted, "every uploaded, idle layer can be evicted");
+            assertEquals(0, main.residence().resident());
+            try (Stream<Path> files = Files.list(main.directory())) {
+                assertTrue(files.noneMatch(path -> path.getFileName().toString().contains("__")), "no layer file is left");
+            }
+            failpoints.configure(RemoteTimelineClient.FAILPOINT_DURING_DOWNLOAD, "1*return");
+            assertThrows(IOException.class, () -> main.get(key(0), main.lastRecordLsn()));
+            try (Stream<Path> files = Files.list(main.directory())) {
+                assertTrue(files.noneMatch(path -> path.getFileName().toString().endsWith(".temp_download")),
+                        "a failed download leaves no temp file");
+            }
+            assertSamePages(expected, snapshot(main, lsns));
+            assertEquals(main.residence().layers(), main.residence().resident());
+        }
+    }
+
+    /** The evictable layers of a timeline, ignoring the minimum residence. */
+    private record EvictableLayerView(LayerFileName name) {
+        static List<EvictableLayerView> of(Timeline timeline) {
+            return timeline.evictableLayers(System.nanoTime(), 0).stream()
+                    .map(layer -> new EvictableLayerView(layer.fileName())).toList();
+        }
+    }
+}
