@@ -9,6 +9,12 @@ import dev.strata.core.http.NodeServer;
 import dev.strata.core.http.auth.JwtAuthenticator;
 import dev.strata.core.io.DurableFiles;
 import dev.strata.core.metrics.NodeMetrics;
+import dev.strata.api.remote.RemoteStorageProvider;
+import dev.strata.core.plugin.RemoteStorageProviders;
+import dev.strata.core.remote.RemoteStorageConfig;
+import dev.strata.core.remote.RetryingStorage;
+import dev.strata.core.tiered.RemoteLayout;
+import dev.strata.core.tiered.RemoteResources;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
 import java.io.IOException;
@@ -55,9 +61,25 @@ final class ServerCommand implements Callable<Integer> {
         }
         DurableFiles.createDirectoryDurably(workdir);
         Failpoints failpoints = Failpoints.create();
-        LocalEngine engine = LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(config.tenantDefaults())
-                .withBlockCacheBytes(config.blockCacheBytes()).withBackgroundThreads(config.backgroundThreads())
-                .withFailpoints(failpoints), new NodeMetrics());
+        NodeMetrics metrics = new NodeMetrics();
+        RemoteResources remote;
+        try {
+            remote = openRemote(config);
+        } catch (IllegalArgumentException e) {
+            spec.commandLine().getErr().println("strata: " + e.getMessage());
+            return 2;
+        }
+        LocalEngine engine;
+        try {
+            engine = LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(config.tenantDefaults())
+                    .withBlockCacheBytes(config.blockCacheBytes()).withBackgroundThreads(config.backgroundThreads())
+                    .withFailpoints(failpoints).withRemote(remote).withEviction(config.eviction()), metrics);
+        } catch (IOException | RuntimeException e) {
+            if (remote != null) {
+                remote.close();
+            }
+            throw e;
+        }
         NodeServer server;
         try {
             JwtAuthenticator authenticator = null;
@@ -71,6 +93,9 @@ final class ServerCommand implements Callable<Integer> {
                     config.maxRequestBytes(), authenticator);
         } catch (IOException | RuntimeException e) {
             engine.close();
+            if (remote != null) {
+                remote.close();
+            }
             throw e;
         }
         String address = "http://" + config.listenHost() + ":" + server.port();
@@ -84,11 +109,33 @@ final class ServerCommand implements Callable<Integer> {
             } catch (IOException e) {
                 System.err.println("strata: shutdown: " + e.getMessage());
             }
+            if (remote != null) {
+                remote.close();
+            }
             stopped.countDown();
         }, "strata-shutdown"));
-        out.println("strata node " + config.nodeId() + " listening on " + address + " (work directory " + workdir + ")");
+        out.println("strata node " + config.nodeId() + " listening on " + address + " (work directory " + workdir
+                + (remote == null ? ", no remote storage" : ", remote storage " + remote.storage()) + ")");
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The remote storage of {@code [remote_storage]}, with its provider found among the built-in backends and
+     * the plugins beside this installation; null without the section.
+     *
+     * @throws IllegalArgumentException naming the key or provider that is wrong
+     */
+    private static RemoteResources openRemote(NodeConfig config) throws IOException {
+        RemoteStorageConfig section = config.remoteStorage();
+        if (section == null) {
+            return null;
+        }
+        RemoteStorageProviders providers = RemoteStorageProviders.discover(Path.of(System.getProperty("java.home"), "plugins"));
+        RemoteStorageProvider provider = providers.find(section.provider());
+        RemoteStorageConfig.Parsed parsed = section.parse(provider);
+        RetryingStorage storage = new RetryingStorage(provider.create(parsed.providerConfig()), parsed.retryPolicy());
+        return RemoteResources.withDefaults(storage, RemoteLayout.root());
     }
 }

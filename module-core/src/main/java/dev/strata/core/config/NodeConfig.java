@@ -3,6 +3,8 @@ package dev.strata.core.config;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.strata.core.layer.LayerWriteOptions;
+import dev.strata.core.remote.RemoteStorageConfig;
+import dev.strata.core.tiered.EvictionPolicy;
 import dev.strata.core.timeline.TimelineSettings;
 import dev.strata.core.wal.Durability;
 import dev.strata.core.wal.WalOptions;
@@ -30,16 +32,21 @@ import java.util.Set;
  * @param tenantDefaults settings every timeline starts with
  * @param authPublicKeyFile public keys that verify bearer tokens (JWK set or PEM); null turns auth off,
  *                          which is allowed only on a loopback address
+ * @param remoteStorage the {@code [remote_storage]} section, or null for a node that keeps everything locally
+ * @param eviction when layer files that remote storage holds leave the local disk ({@code [eviction]})
  */
 public record NodeConfig(long nodeId, String listenHost, int listenPort, long maxRequestBytes, long blockCacheBytes,
-                         int backgroundThreads, TimelineSettings tenantDefaults, Path authPublicKeyFile) {
+                         int backgroundThreads, TimelineSettings tenantDefaults, Path authPublicKeyFile,
+                         RemoteStorageConfig remoteStorage, EvictionPolicy eviction) {
     public static final String FILE = "strata.toml";
     public static final NodeConfig DEFAULT = new NodeConfig(1, "127.0.0.1", 9898, 64L << 20, 256L << 20, 2,
-            TimelineSettings.DEFAULT, null);
+            TimelineSettings.DEFAULT, null, null, EvictionPolicy.DEFAULT);
 
     private static final TomlMapper TOML = new TomlMapper();
     private static final Set<String> TOP_LEVEL = Set.of("node_id", "listen_http", "max_request_bytes", "block_cache_bytes",
-            "background_threads", "tenant_defaults", "auth");
+            "background_threads", "tenant_defaults", "auth", RemoteStorageConfig.SECTION, "eviction");
+    private static final Set<String> EVICTION_KEYS = Set.of("period", "idle_threshold", "max_usage_percent",
+            "min_free_bytes", "min_residence");
     private static final Set<String> AUTH_KEYS = Set.of("public_key_file");
     private static final Set<String> TENANT_KEYS = Set.of("checkpoint_distance", "checkpoint_timeout", "max_frozen_layers",
             "compaction_threshold", "compaction_target_size", "image_creation_threshold", "gc_horizon", "pitr_interval",
@@ -48,6 +55,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
     public NodeConfig {
         Objects.requireNonNull(listenHost, "listenHost is null");
         Objects.requireNonNull(tenantDefaults, "tenantDefaults is null");
+        Objects.requireNonNull(eviction, "eviction is null");
         if (nodeId < 0) {
             throw new IllegalArgumentException("node_id must not be negative, got " + nodeId);
         }
@@ -79,12 +87,13 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
 
     public NodeConfig withListen(String host, int port) {
         return new NodeConfig(nodeId, host, port, maxRequestBytes, blockCacheBytes, backgroundThreads, tenantDefaults,
-                authPublicKeyFile);
+                authPublicKeyFile, remoteStorage, eviction);
     }
 
     /**
      * Reads {@code <workdir>/strata.toml}; a missing file means every default. A relative
-     * {@code auth.public_key_file} is resolved against the work directory.
+     * {@code auth.public_key_file}, and a relative {@code root} of the localfs backend, are resolved against the
+     * work directory.
      */
     public static NodeConfig load(Path workdir) throws ConfigException {
         Path file = workdir.resolve(FILE);
@@ -97,12 +106,18 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
             throw new ConfigException("cannot read " + file + ": " + e.getMessage(), e);
         }
         NodeConfig config = parse(file.toString(), bytes);
-        if (config.authPublicKeyFile() != null && !config.authPublicKeyFile().isAbsolute()) {
-            return new NodeConfig(config.nodeId(), config.listenHost(), config.listenPort(), config.maxRequestBytes(),
-                    config.blockCacheBytes(), config.backgroundThreads(), config.tenantDefaults(),
-                    workdir.resolve(config.authPublicKeyFile()));
+        Path keyFile = config.authPublicKeyFile();
+        if (keyFile != null && !keyFile.isAbsolute()) {
+            keyFile = workdir.resolve(keyFile);
         }
-        return config;
+        RemoteStorageConfig remote = config.remoteStorage();
+        if (remote != null && remote.provider().equals("localfs") && remote.settings().containsKey("root")
+                && !Path.of(remote.settings().get("root")).isAbsolute()) {
+            remote = remote.with("root", workdir.resolve(remote.settings().get("root")).toString());
+        }
+        return new NodeConfig(config.nodeId(), config.listenHost(), config.listenPort(), config.maxRequestBytes(),
+                config.blockCacheBytes(), config.backgroundThreads(), config.tenantDefaults(), keyFile, remote,
+                config.eviction());
     }
 
     /** Parses TOML; {@code source} names the file in messages. */
@@ -133,6 +148,22 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
             reader.rejectUnknown(auth, AUTH_KEYS, "auth.");
         }
         String keyFile = reader.text(auth, "public_key_file", null);
+        RemoteStorageConfig remote = null;
+        JsonNode remoteSection = root.path(RemoteStorageConfig.SECTION);
+        if (!remoteSection.isMissingNode()) {
+            try {
+                remote = RemoteStorageConfig.fromSection(source, remoteSection);
+            } catch (dev.strata.api.remote.ConfigException e) {
+                throw new ConfigException(e.getMessage(), e);
+            }
+        }
+        JsonNode evictionSection = root.path("eviction");
+        if (!evictionSection.isMissingNode()) {
+            if (!evictionSection.isObject()) {
+                throw new ConfigException(source + ": 'eviction' must be a table");
+            }
+            reader.rejectUnknown(evictionSection, EVICTION_KEYS, "eviction.");
+        }
         TimelineSettings d = DEFAULT.tenantDefaults();
         String listen = reader.text(root, "listen_http", DEFAULT.listenAddress());
         int colon = listen.lastIndexOf(':');
@@ -170,10 +201,19 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                     reader.number(root, "max_request_bytes", DEFAULT.maxRequestBytes()),
                     reader.number(root, "block_cache_bytes", DEFAULT.blockCacheBytes()),
                     (int) reader.number(root, "background_threads", DEFAULT.backgroundThreads()), settings,
-                    keyFile == null ? null : Path.of(keyFile));
+                    keyFile == null ? null : Path.of(keyFile), remote, eviction(reader, evictionSection));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage(), e);
         }
+    }
+
+    private static EvictionPolicy eviction(Reader reader, JsonNode section) throws ConfigException {
+        EvictionPolicy d = EvictionPolicy.DEFAULT;
+        return new EvictionPolicy(reader.duration(section, "period", d.period()),
+                reader.duration(section, "idle_threshold", d.idleThreshold()),
+                (int) reader.number(section, "max_usage_percent", d.maxUsagePercent()),
+                reader.number(section, "min_free_bytes", d.minFreeBytes()),
+                reader.duration(section, "min_residence", d.minResidence()));
     }
 
     /** Typed access to TOML values with messages that name the key. */
@@ -277,6 +317,26 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 # Compress layer blocks with Deflate.
                 compress = false
 
+                [remote_storage]
+                # Where the authoritative copy of every timeline lives: layers and indexes are uploaded here, and
+                # a node with an empty disk attaches tenants from it. "localfs" is a directory (a relative root is
+                # inside the work directory: put it on another disk or use "s3" or "azure" for real durability);
+                # the s3 and azure backends are plugins in plugins/. Remove this section to keep everything local.
+                provider = "localfs"
+                root = "remote"
+
+                [eviction]
+                # How often local layer files that remote storage holds are considered for eviction.
+                period = "%s"
+                # A layer not read for this long leaves the local disk ("0s" turns this off).
+                idle_threshold = "%s"
+                # Above this usage of the work directory's file system, least recently read layers go first.
+                max_usage_percent = %d
+                # Below this many free bytes, likewise (0 turns this off).
+                min_free_bytes = %d
+                # A layer read or downloaded within this time is never evicted.
+                min_residence = "%s"
+
                 [auth]
                 # Public keys (a JWK set, or PEM public keys) that verify bearer tokens (RS256 or EdDSA).
                 # Without it the API needs no token, which is allowed only when listen_http is a loopback address.
@@ -284,6 +344,9 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 """.formatted(DEFAULT.nodeId(), DEFAULT.listenAddress(), DEFAULT.maxRequestBytes(), DEFAULT.blockCacheBytes(),
                 DEFAULT.backgroundThreads(), d.checkpointDistance(), Durations.format(d.checkpointTimeout()),
                 d.maxFrozenLayers(), d.compactionThreshold(), d.compactionTargetSize(), d.imageCreationThreshold(),
-                d.gcHorizon(), Durations.format(d.pitrInterval()), Durations.format(d.gcPeriod()), d.wal().segmentBytes());
+                d.gcHorizon(), Durations.format(d.pitrInterval()), Durations.format(d.gcPeriod()), d.wal().segmentBytes(),
+                Durations.format(DEFAULT.eviction().period()), Durations.format(DEFAULT.eviction().idleThreshold()),
+                DEFAULT.eviction().maxUsagePercent(), DEFAULT.eviction().minFreeBytes(),
+                Durations.format(DEFAULT.eviction().minResidence()));
     }
 }

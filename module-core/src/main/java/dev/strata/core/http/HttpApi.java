@@ -209,9 +209,19 @@ public final class HttpApi {
         }
         node.put("last_record_lsn", timeline.lastRecordLsn().toString());
         node.put("disk_consistent_lsn", timeline.diskConsistentLsn().toString());
-        // Without remote storage the local index is the durable copy: both remote LSNs stand at disk consistent.
-        node.put("remote_consistent_lsn", timeline.diskConsistentLsn().toString());
-        node.put("remote_consistent_lsn_visible", timeline.diskConsistentLsn().toString());
+        if (timeline.remote() != null) {
+            // Projected: the last uploaded index; visible: confirmed by the control plane, so WAL below it may go.
+            node.put("remote_consistent_lsn", timeline.remote().projectedRemoteConsistentLsn().toString());
+            node.put("remote_consistent_lsn_visible", timeline.remote().visibleRemoteConsistentLsn().toString());
+            node.put("remote_operations_pending", timeline.remote().pendingOperations());
+        } else {
+            // Without remote storage the local index is the durable copy: both remote LSNs stand at disk consistent.
+            node.put("remote_consistent_lsn", timeline.diskConsistentLsn().toString());
+            node.put("remote_consistent_lsn_visible", timeline.diskConsistentLsn().toString());
+        }
+        Timeline.LayerResidence residence = timeline.residence();
+        node.put("resident_layers", residence.resident());
+        node.put("resident_layer_bytes", residence.residentBytes());
         node.put("latest_gc_cutoff_lsn", timeline.gcCutoff().toString());
         List<LayerFileName> layers = timeline.layerFileNames();
         node.put("layers", layers.size());

@@ -44,6 +44,14 @@ public record RemoteStorageConfig(String provider, Map<String, String> settings)
         if (section == null || !section.isObject()) {
             throw new ConfigException(file + ": no [" + SECTION + "] section");
         }
+        return fromSection(file.toString(), section);
+    }
+
+    /** Reads an already parsed {@code [remote_storage]} table; {@code source} names the file in messages. */
+    public static RemoteStorageConfig fromSection(String source, JsonNode section) {
+        if (!section.isObject()) {
+            throw new ConfigException(source + ": [" + SECTION + "] must be a table");
+        }
         Map<String, String> settings = new LinkedHashMap<>();
         for (Map.Entry<String, JsonNode> entry : section.properties()) {
             JsonNode value = entry.getValue();
@@ -54,9 +62,16 @@ public record RemoteStorageConfig(String provider, Map<String, String> settings)
         }
         String provider = settings.remove("provider");
         if (provider == null) {
-            throw new ConfigException(file + ": [" + SECTION + "] provider is required (for example \"localfs\")");
+            throw new ConfigException(source + ": [" + SECTION + "] provider is required (for example \"localfs\")");
         }
         return new RemoteStorageConfig(provider, settings);
+    }
+
+    /** The same section with one setting replaced (for example a relative path resolved). */
+    public RemoteStorageConfig with(String key, String value) {
+        Map<String, String> copy = new LinkedHashMap<>(settings);
+        copy.put(key, value);
+        return new RemoteStorageConfig(provider, copy);
     }
 
     /** Parses the provider's keys and the retry keys together, so an unknown key is reported with all known ones. */

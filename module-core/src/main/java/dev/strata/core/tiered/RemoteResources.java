@@ -25,7 +25,37 @@ import java.util.concurrent.Semaphore;
  */
 public record RemoteResources(RetryingStorage storage, RemoteLayout layout, RemoteDeletions deletions,
                               ExecutorService executor, Semaphore nodeConcurrency, int maxParallelUploads,
-                              Duration maxRetryDelay, Duration staleIndexThreshold, Duration barrierTimeout) {
+                              Duration maxRetryDelay, Duration staleIndexThreshold, Duration barrierTimeout)
+        implements AutoCloseable {
+    /** Remote operations in flight on a node at most, by default. */
+    public static final int DEFAULT_NODE_CONCURRENCY = 32;
+    /** Layer uploads in flight per timeline, by default. */
+    public static final int DEFAULT_PARALLEL_UPLOADS = 4;
+
+    /**
+     * The resources of a node over {@code storage} with the defaults: deletions at once (the node-local
+     * control plane), virtual threads, 32 operations in flight, 4 uploads per timeline, retries of queue tasks
+     * at most 30 s apart, a stale-index threshold of 14 days, and 60 s for barriers.
+     */
+    public static RemoteResources withDefaults(RetryingStorage storage, RemoteLayout layout) {
+        return new RemoteResources(storage, layout, new ImmediateDeletions(storage),
+                java.util.concurrent.Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("strata-remote-", 0).factory()),
+                new Semaphore(DEFAULT_NODE_CONCURRENCY), DEFAULT_PARALLEL_UPLOADS, Duration.ofSeconds(30),
+                RemoteIndexLoader.DEFAULT_STALE_INDEX_AGE, Duration.ofSeconds(60));
+    }
+
+    /** Stops the threads and closes the storage; the engine using them must be closed first. */
+    @Override
+    public void close() {
+        executor.shutdownNow();
+        try {
+            storage.storage().close();
+        } catch (Exception e) {
+            System.getLogger(RemoteResources.class.getName()).log(System.Logger.Level.WARNING,
+                    "closing remote storage failed: {0}", e.toString());
+        }
+    }
+
     public RemoteResources {
         Objects.requireNonNull(storage, "storage is null");
         Objects.requireNonNull(layout, "layout is null");
