@@ -30,7 +30,6 @@ import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
 import dev.strata.api.remote.ByteRange;
 import dev.strata.api.remote.CallContext;
-import dev.strata.api.remote.Cancellation;
 import dev.strata.api.remote.Capability;
 import dev.strata.api.remote.DeleteResult;
 import dev.strata.api.remote.ListPage;
@@ -69,7 +68,7 @@ import java.util.Set;
  *   <li>A get reads the properties first (size, ETag, and the caller's ETag condition) and then streams the
  *       clipped range pinned to that ETag, so it never mixes versions.</li>
  *   <li>Batch delete uses blob batch requests of {@code max_keys_per_delete} (at most 256).</li>
- *   <li>Copy reads the source and writes the target (a server-side copy would need a SAS for the source).</li>
+ *   <li>Copies are server-side ({@link BlobCopy}).</li>
  *   <li>Not yet: the default Azure credential (managed identity); configure a key, SAS or connection string.</li>
  * </ul>
  */
@@ -81,10 +80,11 @@ final class AzureStorage implements RemoteStorage {
     private final long blockSize;
     private final int maxKeysPerDelete;
     private final Duration requestTimeout;
+    private final Optional<String> sourceSas;
     private volatile boolean closed;
 
     private AzureStorage(BlobContainerClient container, BlobBatchClient batch, String prefix, long blockUploadThreshold,
-            long blockSize, int maxKeysPerDelete, Duration requestTimeout) {
+            long blockSize, int maxKeysPerDelete, Duration requestTimeout, Optional<String> sourceSas) {
         this.container = Objects.requireNonNull(container, "container is null");
         this.batch = Objects.requireNonNull(batch, "batch is null");
         this.prefix = Objects.requireNonNull(prefix, "prefix is null");
@@ -92,6 +92,7 @@ final class AzureStorage implements RemoteStorage {
         this.blockSize = blockSize;
         this.maxKeysPerDelete = maxKeysPerDelete;
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout is null");
+        this.sourceSas = Objects.requireNonNull(sourceSas, "sourceSas is null");
     }
 
     static AzureStorage open(ProviderConfig config) throws RemoteStorageException {
@@ -123,7 +124,32 @@ final class AzureStorage implements RemoteStorage {
         }
         return new AzureStorage(container, batch, config.get(AzureStorageProvider.PREFIX),
                 config.get(AzureStorageProvider.BLOCK_UPLOAD_THRESHOLD), config.get(AzureStorageProvider.BLOCK_SIZE),
-                config.get(AzureStorageProvider.MAX_KEYS_PER_DELETE), config.get(AzureStorageProvider.REQUEST_TIMEOUT));
+                config.get(AzureStorageProvider.MAX_KEYS_PER_DELETE), config.get(AzureStorageProvider.REQUEST_TIMEOUT),
+                sharedAccessSignature(config));
+    }
+
+    /**
+     * The SAS the client is authorised by, if that is how it is authorised (sas_token, or a connection string
+     * with a SharedAccessSignature and no AccountKey): a copy source must carry it too.
+     */
+    static Optional<String> sharedAccessSignature(ProviderConfig config) {
+        Optional<String> connectionString = config.find(AzureStorageProvider.CONNECTION_STRING);
+        if (connectionString.isEmpty()) {
+            return config.find(AzureStorageProvider.ACCOUNT_KEY).isPresent()
+                    ? Optional.empty() : config.find(AzureStorageProvider.SAS_TOKEN);
+        }
+        Optional<String> sas = Optional.empty();
+        for (String setting : connectionString.get().split(";")) {
+            int equals = setting.indexOf('=');
+            String name = equals < 0 ? setting.strip() : setting.substring(0, equals).strip();
+            if (name.equalsIgnoreCase("AccountKey")) {
+                return Optional.empty();
+            }
+            if (name.equalsIgnoreCase("SharedAccessSignature")) {
+                sas = Optional.of(setting.substring(equals + 1).strip());
+            }
+        }
+        return sas;
     }
 
     @Override
@@ -150,39 +176,24 @@ final class AzureStorage implements RemoteStorage {
         return limit.isZero() ? Duration.ofMillis(1) : limit;
     }
 
-    private static String unquoted(String etag) {
+    static String unquoted(String etag) {
         if (etag == null) {
             return "";
         }
         return etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"") ? etag.substring(1, etag.length() - 1) : etag;
     }
 
-    private static Instant instant(OffsetDateTime time) {
+    static Instant instant(OffsetDateTime time) {
         return time == null ? Instant.EPOCH : time.toInstant();
     }
 
-    @FunctionalInterface
-    private interface Call<T> {
-        T run() throws Exception;
-    }
-
-    private <T> T call(String operation, String key, CallContext context, boolean conditionalPut, Call<T> call)
+    /** Runs one SDK call of an open storage (see {@link AzureCalls}). */
+    private <T> T call(String operation, String key, CallContext context, boolean conditionalPut, AzureCalls.Call<T> call)
             throws RemoteStorageException {
-        Objects.requireNonNull(context, "context is null");
         if (closed) {
             throw new IllegalStateException("azure storage for container " + container.getBlobContainerName() + " is closed");
         }
-        context.check(operation, key);
-        Thread caller = Thread.currentThread();
-        try (Cancellation.Registration registration = context.cancellation().onCancel(caller::interrupt)) {
-            return call.run();
-        } catch (Exception e) {
-            throw AzureErrors.classify(operation, key, e, context, conditionalPut);
-        } finally {
-            if (context.cancellation().isCancelled()) {
-                Thread.interrupted();
-            }
-        }
+        return AzureCalls.run(operation, key, context, conditionalPut, call);
     }
 
     @Override
@@ -354,14 +365,13 @@ final class AzureStorage implements RemoteStorage {
 
     @Override
     public ObjectMetadata copy(String sourceKey, String targetKey, CallContext context) throws RemoteStorageException {
-        blobName(targetKey);
-        try (ObjectContent source = get(sourceKey, ByteRange.WHOLE, Optional.empty(), context)) {
-            return put(targetKey, source.stream(), source.length(), PutOptions.DEFAULT, context);
-        } catch (RemoteStorageException.NotFound e) {
-            throw new RemoteStorageException.NotFound("copy", sourceKey, e);
-        } catch (IOException e) {
-            throw AzureErrors.classify("copy", sourceKey, e, context, false);
+        BlobClient target = container.getBlobClient(blobName(targetKey));
+        ObjectMetadata source = properties("copy", sourceKey, Optional.empty(), context);
+        if (sourceKey.equals(targetKey)) {
+            return source;
         }
+        return new BlobCopy(container.getBlobClient(blobName(sourceKey)), target, sourceSas, sourceKey, targetKey, context,
+                this::timeout).run(source.etag());
     }
 
     @Override

@@ -57,4 +57,17 @@ final class AzureStorageProviderTest {
         assertTrue(noCredentials.getMessage().contains("needs connection_string, or account_name with account_key or sas_token"),
                 noCredentials.getMessage());
     }
+
+    @Test
+    void aCopySourceCarriesTheSasOnlyWhenTheClientIsAuthorisedByOne() {
+        assertEquals(Optional.of("sv=2024&sig=abc"), AzureStorage.sharedAccessSignature(parse(Map.of("container", "layers",
+                "account_name", "acct", "sas_token", "sv=2024&sig=abc"))));
+        assertEquals(Optional.empty(), AzureStorage.sharedAccessSignature(parse(Map.of("container", "layers",
+                "account_name", "acct", "account_key", "c2VjcmV0LWtleQ==", "sas_token", "sv=2024&sig=abc"))),
+                "the shared key authorises the source itself");
+        assertEquals(Optional.of("sv=2024&sig=a=b"), AzureStorage.sharedAccessSignature(parse(Map.of("container", "layers",
+                "connection_string", "BlobEndpoint=https://acct.blob.core.windows.net/;SharedAccessSignature=sv=2024&sig=a=b"))));
+        assertEquals(Optional.empty(), AzureStorage.sharedAccessSignature(parse(Map.of("container", "layers",
+                "connection_string", "DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=c2VjcmV0LWtleQ=="))));
+    }
 }
