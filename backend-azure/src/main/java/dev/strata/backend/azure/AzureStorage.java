@@ -1,10 +1,14 @@
 package dev.strata.backend.azure;
 
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.rest.PagedResponse;
 import com.azure.core.http.rest.Response;
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
+import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
@@ -69,7 +73,8 @@ import java.util.Set;
  *       clipped range pinned to that ETag, so it never mixes versions.</li>
  *   <li>Batch delete uses blob batch requests of {@code max_keys_per_delete} (at most 256).</li>
  *   <li>Copies are server-side ({@link BlobCopy}).</li>
- *   <li>Not yet: the default Azure credential (managed identity); configure a key, SAS or connection string.</li>
+ *   <li>Requests are authorised by a shared key, a SAS or a token credential (Azure's default chain), as
+ *       {@link AzureStorageProvider} describes.</li>
  * </ul>
  */
 final class AzureStorage implements RemoteStorage {
@@ -96,23 +101,33 @@ final class AzureStorage implements RemoteStorage {
     }
 
     static AzureStorage open(ProviderConfig config) throws RemoteStorageException {
+        HttpClient http = new JdkHttpClientBuilder().build();
         BlobServiceClientBuilder builder = new BlobServiceClientBuilder()
-                .httpClient(new JdkHttpClientBuilder().build())
+                .httpClient(http)
                 .retryOptions(new RequestRetryOptions(RetryPolicyType.FIXED, 1, (Duration) null, null, null, null));
         Optional<String> connectionString = config.find(AzureStorageProvider.CONNECTION_STRING);
         if (connectionString.isPresent()) {
             builder.connectionString(connectionString.get());
         } else {
-            String account = config.get(AzureStorageProvider.ACCOUNT_NAME);
+            Optional<String> account = config.find(AzureStorageProvider.ACCOUNT_NAME);
             builder.endpoint(config.find(AzureStorageProvider.ENDPOINT).map(Object::toString)
-                    .orElse("https://" + account + ".blob.core.windows.net"));
-            config.find(AzureStorageProvider.ACCOUNT_KEY)
-                    .ifPresent(key -> builder.credential(new StorageSharedKeyCredential(account, key)));
-            if (config.find(AzureStorageProvider.ACCOUNT_KEY).isEmpty()) {
+                    .orElseGet(() -> "https://" + account.orElseThrow() + ".blob.core.windows.net"));
+            if (config.get(AzureStorageProvider.AUTH).equals(AzureStorageProvider.AUTH_DEFAULT_CREDENTIAL)) {
+                builder.credential(defaultCredential(config, http));
+            } else if (config.find(AzureStorageProvider.ACCOUNT_KEY).isPresent()) {
+                builder.credential(new StorageSharedKeyCredential(account.orElseThrow(),
+                        config.get(AzureStorageProvider.ACCOUNT_KEY)));
+            } else {
                 builder.sasToken(config.get(AzureStorageProvider.SAS_TOKEN));
             }
         }
-        BlobServiceClient service = builder.buildClient();
+        BlobServiceClient service;
+        try {
+            service = builder.buildClient();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // For example a token credential with an http:// endpoint: the SDK sends tokens over HTTPS only.
+            throw new RemoteStorageException.Permanent("open", null, "[" + config.section() + "] " + e.getMessage(), e);
+        }
         BlobContainerClient container = service.getBlobContainerClient(config.get(AzureStorageProvider.CONTAINER));
         BlobBatchClient batch = new BlobBatchClientBuilder(service).buildClient();
         if (config.get(AzureStorageProvider.CREATE_CONTAINER)) {
@@ -126,6 +141,17 @@ final class AzureStorage implements RemoteStorage {
                 config.get(AzureStorageProvider.BLOCK_UPLOAD_THRESHOLD), config.get(AzureStorageProvider.BLOCK_SIZE),
                 config.get(AzureStorageProvider.MAX_KEYS_PER_DELETE), config.get(AzureStorageProvider.REQUEST_TIMEOUT),
                 sharedAccessSignature(config));
+    }
+
+    /**
+     * Azure's default credential chain over the storage's HTTP client (so no other client is discovered), with the
+     * configured user-assigned managed identity if any. Building it contacts nothing; tokens are fetched on the first
+     * request and refreshed by the SDK.
+     */
+    private static TokenCredential defaultCredential(ProviderConfig config, HttpClient http) {
+        DefaultAzureCredentialBuilder credential = new DefaultAzureCredentialBuilder().httpClient(http);
+        config.find(AzureStorageProvider.MANAGED_IDENTITY_CLIENT_ID).ifPresent(credential::managedIdentityClientId);
+        return credential.build();
     }
 
     /**
@@ -372,6 +398,11 @@ final class AzureStorage implements RemoteStorage {
         }
         return new BlobCopy(container.getBlobClient(blobName(sourceKey)), target, sourceSas, sourceKey, targetKey, context,
                 this::timeout).run(source.etag());
+    }
+
+    /** The pipeline every request goes through; for tests of which policy authorises requests. */
+    HttpPipeline pipeline() {
+        return container.getHttpPipeline();
     }
 
     @Override
