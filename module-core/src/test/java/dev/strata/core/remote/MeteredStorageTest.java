@@ -2,6 +2,7 @@ package dev.strata.core.remote;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -222,7 +223,7 @@ final class MeteredStorageTest {
 
     @Test
     void oneBackendNameIsOneSetOfMetricsAndNamesWithDotsAreRefused() {
-        assertTrue(node.remoteStorage(BACKEND) == metrics, "the same recorder for the same backend");
+        assertSame(metrics, node.remoteStorage(BACKEND), "the same recorder for the same backend");
         RemoteStorageMetrics other = node.remoteStorage("s3");
         other.request(Operation.PUT, 1_000);
         assertEquals(0, metrics.requests(Operation.PUT));
