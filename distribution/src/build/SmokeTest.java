@@ -38,7 +38,9 @@ import java.util.regex.Pattern;
  * <p>With a work directory it also runs {@code bin/strata remote check} from the image: against the built-in
  * localfs backend, and, when the image has {@code plugins/s3}, against an S3Proxy started on 127.0.0.1 and a free
  * port (and always stopped), so the S3 plugin is loaded from its module layer and does a full round trip; likewise
- * {@code plugins/azure} against Azurite (installed by the Azure backend's build; stopped with SIGINT).
+ * {@code plugins/azure} against Azurite (installed by the Azure backend's build; stopped with SIGINT). Finally it
+ * checks that {@code auth = "default_credential"} loads Azure Identity in the plugin layer and builds the credential,
+ * which the SDK then refuses over Azurite's plain HTTP before any request.
  */
 public final class SmokeTest {
 
@@ -285,6 +287,7 @@ public final class SmokeTest {
                 failures.add("remote check printed the account key:\n" + output);
             }
             System.out.println("[strata-smoke] bin/strata remote check passed through plugins/azure against Azurite");
+            defaultCredentialLoads(failures, launcher, work, port);
         } finally {
             if (process.isAlive()) {
                 new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start().waitFor(10, TimeUnit.SECONDS);
@@ -292,6 +295,36 @@ public final class SmokeTest {
             if (!process.waitFor(10, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /**
+     * {@code auth = "default_credential"} loads azure-identity and its graph (MSAL, JNA) into the plugin layer and
+     * builds the credential; with Azurite's plain-HTTP endpoint the SDK then refuses to build a token client
+     * ("requires https"), so no token is requested and nothing is contacted (Azurite takes no Azure AD tokens over
+     * HTTP, and a token request would go to Azure AD or the instance metadata service).
+     */
+    private static void defaultCredentialLoads(List<String> failures, Path launcher, Path work, int port)
+            throws IOException, InterruptedException {
+        Path config = Files.writeString(work.resolve("azure-default-credential.toml"), """
+                [remote_storage]
+                provider = "azure"
+                container = "smoke"
+                auth = "default_credential"
+                account_name = "devstoreaccount1"
+                endpoint = "http://127.0.0.1:%d/devstoreaccount1"
+                """.formatted(port));
+        String[] command = {launcher.toString(), "remote", "check", "--config", config.toString()};
+        Run run = run(command);
+        boolean refusedForHttp = run.exitCode() == 1 && run.output().contains("plugin 'azure'")
+                && run.output().contains("requires https");
+        boolean classMissing = run.output().contains("NoClassDefFoundError") || run.output().contains("ClassNotFoundException")
+                || run.output().contains("ServiceConfigurationError") || run.output().contains("FindException");
+        if (!refusedForHttp || classMissing) {
+            failures.add(String.join(" ", command) + ": expected exit code 1 and the SDK's refusal of a token credential"
+                    + " over http (\"requires https\"), got exit code " + run.exitCode() + ":\n" + run.output());
+        } else {
+            System.out.println("[strata-smoke] plugins/azure builds the default Azure credential (refused over http, as it must be)");
         }
     }
 
@@ -315,19 +348,31 @@ public final class SmokeTest {
         }
     }
 
-    /** Runs a command, records a failure unless it exits with 0 and prints {@code expected}; returns its output. */
-    private static String expect(List<String> failures, String expected, String... command)
-            throws IOException, InterruptedException {
+    private record Run(int exitCode, String output) {}
+
+    /** Runs a command to its end (exit code -1 if it was still running after the timeout and was killed). */
+    private static Run run(String... command) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
         process.getOutputStream().close();
         // The commands print little, so reading to the end before waiting cannot block the child.
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
             process.destroyForcibly();
+            return new Run(-1, output);
+        }
+        return new Run(process.exitValue(), output);
+    }
+
+    /** Runs a command, records a failure unless it exits with 0 and prints {@code expected}; returns its output. */
+    private static String expect(List<String> failures, String expected, String... command)
+            throws IOException, InterruptedException {
+        Run run = run(command);
+        String output = run.output();
+        if (run.exitCode() < 0) {
             failures.add(String.join(" ", command) + ": still running after " + TIMEOUT_SECONDS + " s");
             return output;
         }
-        int exitCode = process.exitValue();
+        int exitCode = run.exitCode();
         if (exitCode != 0 || !output.contains(expected)) {
             failures.add(String.join(" ", command) + ": exit code " + exitCode + ", expected 0 and output containing \""
                     + expected + "\"; output:\n" + output);

@@ -547,6 +547,16 @@ public abstract class RemoteStorageContract {
         assertArrayEquals(data, get(key("target"), ByteRange.WHOLE), "the copy outlives its source");
     }
 
+    @Test
+    public void copyOntoItselfIsAllowedAndLeavesTheBytes() throws IOException {
+        byte[] data = randomBytes(3000);
+        put(key("self"), data);
+        ObjectMetadata copied = storage().copy(key("self"), key("self"), NONE);
+        assertEquals(key("self"), copied.key());
+        assertEquals(data.length, copied.size());
+        assertArrayEquals(data, get(key("self"), ByteRange.WHOLE));
+    }
+
     // ---------------------------------------------------------------- cancellation and deadlines
 
     @Test

@@ -1,10 +1,14 @@
 package dev.strata.backend.azure;
 
+import com.azure.core.credential.TokenCredential;
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpPipeline;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.core.http.rest.PagedResponse;
 import com.azure.core.http.rest.Response;
 import com.azure.core.util.BinaryData;
 import com.azure.core.util.Context;
+import com.azure.identity.DefaultAzureCredentialBuilder;
 import com.azure.storage.blob.BlobClient;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.BlobServiceClient;
@@ -30,7 +34,6 @@ import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
 import dev.strata.api.remote.ByteRange;
 import dev.strata.api.remote.CallContext;
-import dev.strata.api.remote.Cancellation;
 import dev.strata.api.remote.Capability;
 import dev.strata.api.remote.DeleteResult;
 import dev.strata.api.remote.ListPage;
@@ -69,8 +72,9 @@ import java.util.Set;
  *   <li>A get reads the properties first (size, ETag, and the caller's ETag condition) and then streams the
  *       clipped range pinned to that ETag, so it never mixes versions.</li>
  *   <li>Batch delete uses blob batch requests of {@code max_keys_per_delete} (at most 256).</li>
- *   <li>Copy reads the source and writes the target (a server-side copy would need a SAS for the source).</li>
- *   <li>Not yet: the default Azure credential (managed identity); configure a key, SAS or connection string.</li>
+ *   <li>Copies are server-side ({@link BlobCopy}).</li>
+ *   <li>Requests are authorised by a shared key, a SAS or a token credential (Azure's default chain), as
+ *       {@link AzureStorageProvider} describes.</li>
  * </ul>
  */
 final class AzureStorage implements RemoteStorage {
@@ -81,10 +85,11 @@ final class AzureStorage implements RemoteStorage {
     private final long blockSize;
     private final int maxKeysPerDelete;
     private final Duration requestTimeout;
+    private final Optional<String> sourceSas;
     private volatile boolean closed;
 
     private AzureStorage(BlobContainerClient container, BlobBatchClient batch, String prefix, long blockUploadThreshold,
-            long blockSize, int maxKeysPerDelete, Duration requestTimeout) {
+            long blockSize, int maxKeysPerDelete, Duration requestTimeout, Optional<String> sourceSas) {
         this.container = Objects.requireNonNull(container, "container is null");
         this.batch = Objects.requireNonNull(batch, "batch is null");
         this.prefix = Objects.requireNonNull(prefix, "prefix is null");
@@ -92,26 +97,37 @@ final class AzureStorage implements RemoteStorage {
         this.blockSize = blockSize;
         this.maxKeysPerDelete = maxKeysPerDelete;
         this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout is null");
+        this.sourceSas = Objects.requireNonNull(sourceSas, "sourceSas is null");
     }
 
     static AzureStorage open(ProviderConfig config) throws RemoteStorageException {
+        HttpClient http = new JdkHttpClientBuilder().build();
         BlobServiceClientBuilder builder = new BlobServiceClientBuilder()
-                .httpClient(new JdkHttpClientBuilder().build())
+                .httpClient(http)
                 .retryOptions(new RequestRetryOptions(RetryPolicyType.FIXED, 1, (Duration) null, null, null, null));
         Optional<String> connectionString = config.find(AzureStorageProvider.CONNECTION_STRING);
         if (connectionString.isPresent()) {
             builder.connectionString(connectionString.get());
         } else {
-            String account = config.get(AzureStorageProvider.ACCOUNT_NAME);
+            Optional<String> account = config.find(AzureStorageProvider.ACCOUNT_NAME);
             builder.endpoint(config.find(AzureStorageProvider.ENDPOINT).map(Object::toString)
-                    .orElse("https://" + account + ".blob.core.windows.net"));
-            config.find(AzureStorageProvider.ACCOUNT_KEY)
-                    .ifPresent(key -> builder.credential(new StorageSharedKeyCredential(account, key)));
-            if (config.find(AzureStorageProvider.ACCOUNT_KEY).isEmpty()) {
+                    .orElseGet(() -> "https://" + account.orElseThrow() + ".blob.core.windows.net"));
+            if (config.get(AzureStorageProvider.AUTH).equals(AzureStorageProvider.AUTH_DEFAULT_CREDENTIAL)) {
+                builder.credential(defaultCredential(config, http));
+            } else if (config.find(AzureStorageProvider.ACCOUNT_KEY).isPresent()) {
+                builder.credential(new StorageSharedKeyCredential(account.orElseThrow(),
+                        config.get(AzureStorageProvider.ACCOUNT_KEY)));
+            } else {
                 builder.sasToken(config.get(AzureStorageProvider.SAS_TOKEN));
             }
         }
-        BlobServiceClient service = builder.buildClient();
+        BlobServiceClient service;
+        try {
+            service = builder.buildClient();
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            // For example a token credential with an http:// endpoint: the SDK sends tokens over HTTPS only.
+            throw new RemoteStorageException.Permanent("open", null, "[" + config.section() + "] " + e.getMessage(), e);
+        }
         BlobContainerClient container = service.getBlobContainerClient(config.get(AzureStorageProvider.CONTAINER));
         BlobBatchClient batch = new BlobBatchClientBuilder(service).buildClient();
         if (config.get(AzureStorageProvider.CREATE_CONTAINER)) {
@@ -123,7 +139,43 @@ final class AzureStorage implements RemoteStorage {
         }
         return new AzureStorage(container, batch, config.get(AzureStorageProvider.PREFIX),
                 config.get(AzureStorageProvider.BLOCK_UPLOAD_THRESHOLD), config.get(AzureStorageProvider.BLOCK_SIZE),
-                config.get(AzureStorageProvider.MAX_KEYS_PER_DELETE), config.get(AzureStorageProvider.REQUEST_TIMEOUT));
+                config.get(AzureStorageProvider.MAX_KEYS_PER_DELETE), config.get(AzureStorageProvider.REQUEST_TIMEOUT),
+                sharedAccessSignature(config));
+    }
+
+    /**
+     * Azure's default credential chain over the storage's HTTP client (so no other client is discovered), with the
+     * configured user-assigned managed identity if any. Building it contacts nothing; tokens are fetched on the first
+     * request and refreshed by the SDK.
+     */
+    private static TokenCredential defaultCredential(ProviderConfig config, HttpClient http) {
+        DefaultAzureCredentialBuilder credential = new DefaultAzureCredentialBuilder().httpClient(http);
+        config.find(AzureStorageProvider.MANAGED_IDENTITY_CLIENT_ID).ifPresent(credential::managedIdentityClientId);
+        return credential.build();
+    }
+
+    /**
+     * The SAS the client is authorised by, if that is how it is authorised (sas_token, or a connection string
+     * with a SharedAccessSignature and no AccountKey): a copy source must carry it too.
+     */
+    static Optional<String> sharedAccessSignature(ProviderConfig config) {
+        Optional<String> connectionString = config.find(AzureStorageProvider.CONNECTION_STRING);
+        if (connectionString.isEmpty()) {
+            return config.find(AzureStorageProvider.ACCOUNT_KEY).isPresent()
+                    ? Optional.empty() : config.find(AzureStorageProvider.SAS_TOKEN);
+        }
+        Optional<String> sas = Optional.empty();
+        for (String setting : connectionString.get().split(";")) {
+            int equals = setting.indexOf('=');
+            String name = equals < 0 ? setting.strip() : setting.substring(0, equals).strip();
+            if (name.equalsIgnoreCase("AccountKey")) {
+                return Optional.empty();
+            }
+            if (name.equalsIgnoreCase("SharedAccessSignature")) {
+                sas = Optional.of(setting.substring(equals + 1).strip());
+            }
+        }
+        return sas;
     }
 
     @Override
@@ -150,39 +202,24 @@ final class AzureStorage implements RemoteStorage {
         return limit.isZero() ? Duration.ofMillis(1) : limit;
     }
 
-    private static String unquoted(String etag) {
+    static String unquoted(String etag) {
         if (etag == null) {
             return "";
         }
         return etag.length() >= 2 && etag.startsWith("\"") && etag.endsWith("\"") ? etag.substring(1, etag.length() - 1) : etag;
     }
 
-    private static Instant instant(OffsetDateTime time) {
+    static Instant instant(OffsetDateTime time) {
         return time == null ? Instant.EPOCH : time.toInstant();
     }
 
-    @FunctionalInterface
-    private interface Call<T> {
-        T run() throws Exception;
-    }
-
-    private <T> T call(String operation, String key, CallContext context, boolean conditionalPut, Call<T> call)
+    /** Runs one SDK call of an open storage (see {@link AzureCalls}). */
+    private <T> T call(String operation, String key, CallContext context, boolean conditionalPut, AzureCalls.Call<T> call)
             throws RemoteStorageException {
-        Objects.requireNonNull(context, "context is null");
         if (closed) {
             throw new IllegalStateException("azure storage for container " + container.getBlobContainerName() + " is closed");
         }
-        context.check(operation, key);
-        Thread caller = Thread.currentThread();
-        try (Cancellation.Registration registration = context.cancellation().onCancel(caller::interrupt)) {
-            return call.run();
-        } catch (Exception e) {
-            throw AzureErrors.classify(operation, key, e, context, conditionalPut);
-        } finally {
-            if (context.cancellation().isCancelled()) {
-                Thread.interrupted();
-            }
-        }
+        return AzureCalls.run(operation, key, context, conditionalPut, call);
     }
 
     @Override
@@ -354,14 +391,18 @@ final class AzureStorage implements RemoteStorage {
 
     @Override
     public ObjectMetadata copy(String sourceKey, String targetKey, CallContext context) throws RemoteStorageException {
-        blobName(targetKey);
-        try (ObjectContent source = get(sourceKey, ByteRange.WHOLE, Optional.empty(), context)) {
-            return put(targetKey, source.stream(), source.length(), PutOptions.DEFAULT, context);
-        } catch (RemoteStorageException.NotFound e) {
-            throw new RemoteStorageException.NotFound("copy", sourceKey, e);
-        } catch (IOException e) {
-            throw AzureErrors.classify("copy", sourceKey, e, context, false);
+        BlobClient target = container.getBlobClient(blobName(targetKey));
+        ObjectMetadata source = properties("copy", sourceKey, Optional.empty(), context);
+        if (sourceKey.equals(targetKey)) {
+            return source;
         }
+        return new BlobCopy(container.getBlobClient(blobName(sourceKey)), target, sourceSas, sourceKey, targetKey, context,
+                this::timeout).run(source.etag());
+    }
+
+    /** The pipeline every request goes through; for tests of which policy authorises requests. */
+    HttpPipeline pipeline() {
+        return container.getHttpPipeline();
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.strata.backend.s3;
 
 import dev.strata.api.remote.CallContext;
-import dev.strata.api.remote.Cancellation;
 import dev.strata.api.remote.ObjectMetadata;
 import dev.strata.api.remote.PutOptions;
 import dev.strata.api.remote.RemoteStorageException;
@@ -104,22 +103,7 @@ final class MultipartUpload {
         }
     }
 
-    @FunctionalInterface
-    private interface Call<T> {
-        T run();
-    }
-
-    private <T> T sdk(Call<T> call) throws RemoteStorageException {
-        context.check("put", key);
-        Thread caller = Thread.currentThread();
-        try (Cancellation.Registration registration = context.cancellation().onCancel(caller::interrupt)) {
-            return call.run();
-        } catch (RuntimeException e) {
-            throw S3Errors.classify("put", key, e, context, options.ifAbsent());
-        } finally {
-            if (context.cancellation().isCancelled()) {
-                Thread.interrupted();
-            }
-        }
+    private <T> T sdk(SdkCalls.Call<T> call) throws RemoteStorageException {
+        return SdkCalls.run("put", key, context, options.ifAbsent(), call);
     }
 }

@@ -2,7 +2,6 @@ package dev.strata.backend.s3;
 
 import dev.strata.api.remote.ByteRange;
 import dev.strata.api.remote.CallContext;
-import dev.strata.api.remote.Cancellation;
 import dev.strata.api.remote.Capability;
 import dev.strata.api.remote.DeleteResult;
 import dev.strata.api.remote.ListPage;
@@ -42,7 +41,7 @@ import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
-import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
+import software.amazon.awssdk.services.s3.model.CopyObjectResult;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -67,6 +66,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  *   <li>Every request carries the remaining deadline as its API call timeout; a cancellation interrupts the calling
  *       thread, which aborts the SDK's blocking I/O.</li>
  *   <li>Ranges that S3 answers with 416 (past the end, empty object) become empty reads after a HEAD.</li>
+ *   <li>Copies are server-side: CopyObject up to {@code multipart_copy_threshold} (S3 allows 5 GiB), a
+ *       {@link MultipartCopy} above it.</li>
  * </ul>
  */
 final class S3Storage implements RemoteStorage {
@@ -148,31 +149,13 @@ final class S3Storage implements RemoteStorage {
         return AwsRequestOverrideConfiguration.builder().apiCallTimeout(limit.isZero() ? Duration.ofMillis(1) : limit).build();
     }
 
-    @FunctionalInterface
-    private interface Call<T> {
-        T run() throws Exception;
-    }
-
-    /** Runs one SDK call: checks the context, interrupts the thread on cancellation, classifies failures. */
-    private <T> T call(String operation, String key, CallContext context, boolean conditionalPut, Call<T> call)
+    /** Runs one SDK call of an open storage (see {@link SdkCalls}). */
+    private <T> T call(String operation, String key, CallContext context, boolean conditionalPut, SdkCalls.Call<T> call)
             throws RemoteStorageException {
-        Objects.requireNonNull(context, "context is null");
         if (closed) {
             throw new IllegalStateException("s3 storage for bucket " + settings.bucket() + " is closed");
         }
-        context.check(operation, key);
-        Thread caller = Thread.currentThread();
-        Cancellation.Registration registration = context.cancellation().onCancel(caller::interrupt);
-        try {
-            return call.run();
-        } catch (Exception e) {
-            throw S3Errors.classify(operation, key, e, context, conditionalPut);
-        } finally {
-            registration.close();
-            if (context.cancellation().isCancelled()) {
-                Thread.interrupted(); // the interrupt was ours, not the caller's
-            }
-        }
+        return SdkCalls.run(operation, key, context, conditionalPut, call);
     }
 
     @Override
@@ -364,21 +347,43 @@ final class S3Storage implements RemoteStorage {
         };
     }
 
+    /**
+     * A HEAD of the source first: it gives the size that chooses CopyObject or a {@link MultipartCopy}, and the ETag
+     * that the copy requires of the source ({@code x-amz-copy-source-if-match}), so a source replaced in between is
+     * a Transient failure rather than a copy of another version than the one measured.
+     */
     @Override
     public ObjectMetadata copy(String sourceKey, String targetKey, CallContext context) throws RemoteStorageException {
         String source = objectKey(sourceKey);
         String target = objectKey(targetKey);
-        return call("copy", sourceKey, context, false, () -> {
-            CopyObjectResponse response = client.copyObject(builder -> {
-                builder.sourceBucket(settings.bucket()).sourceKey(source).destinationBucket(settings.bucket())
-                        .destinationKey(target).overrideConfiguration(timeout(context));
-                settings.storageClass().ifPresent(builder::storageClass);
+        HeadObjectResponse head = call("copy", sourceKey, context, false, () -> client.headObject(builder -> builder
+                .bucket(settings.bucket()).key(source).overrideConfiguration(timeout(context))));
+        if (source.equals(target)) {
+            // S3 refuses a copy onto itself that changes nothing; the SPI allows it and it leaves the object as it is.
+            return new ObjectMetadata(targetKey, head.contentLength(), unquoted(head.eTag()), lastModified(head.lastModified()));
+        }
+        if (head.contentLength() > settings.multipartCopyThreshold()) {
+            return new MultipartCopy(client, settings, sourceKey, source, targetKey, target, context, this::timeout).run(head);
+        }
+        try {
+            return call("copy", sourceKey, context, false, () -> {
+                CopyObjectResult result = client.copyObject(builder -> {
+                    builder.sourceBucket(settings.bucket()).sourceKey(source).copySourceIfMatch(head.eTag())
+                            .destinationBucket(settings.bucket()).destinationKey(target).overrideConfiguration(timeout(context));
+                    settings.storageClass().ifPresent(builder::storageClass);
+                }).copyObjectResult();
+                if (result != null && result.eTag() != null) {
+                    return new ObjectMetadata(targetKey, head.contentLength(), unquoted(result.eTag()),
+                            lastModified(result.lastModified()));
+                }
+                HeadObjectResponse copied = client.headObject(builder -> builder.bucket(settings.bucket()).key(target)
+                        .overrideConfiguration(timeout(context)));
+                return new ObjectMetadata(targetKey, copied.contentLength(), unquoted(copied.eTag()), lastModified(copied.lastModified()));
             });
-            HeadObjectResponse head = client.headObject(builder -> builder.bucket(settings.bucket()).key(target)
-                    .overrideConfiguration(timeout(context)));
-            String etag = response.copyObjectResult() == null ? head.eTag() : response.copyObjectResult().eTag();
-            return new ObjectMetadata(targetKey, head.contentLength(), unquoted(etag), lastModified(head.lastModified()));
-        });
+        } catch (RemoteStorageException.PreconditionFailed changed) {
+            throw new RemoteStorageException.Transient("copy", sourceKey,
+                    "the source was replaced during the copy; copying again copies the new version", null, changed);
+        }
     }
 
     @Override

@@ -19,6 +19,7 @@ public final class S3StorageProvider implements RemoteStorageProvider {
     /** The provider name used in configuration. */
     public static final String NAME = "s3";
     private static final long MIB = 1024 * 1024;
+    private static final long GIB = 1024 * MIB;
 
     static final ConfigKey<String> BUCKET = ConfigKey.string("bucket", null, "The bucket that holds the objects.")
             .validatedBy(value -> !value.isBlank(), "not blank");
@@ -46,6 +47,14 @@ public final class S3StorageProvider implements RemoteStorageProvider {
     static final ConfigKey<Long> PART_SIZE = ConfigKey.bytes("multipart_part_size", 8 * MIB,
             "Size of each part of a multipart upload (held in memory while it is sent).")
             .validatedBy(value -> value >= 5 * MIB && value <= 512 * MIB, "between 5MiB and 512MiB");
+    static final ConfigKey<Long> MULTIPART_COPY_THRESHOLD = ConfigKey.bytes("multipart_copy_threshold", 5L * GIB,
+            "Copies of objects larger than this are multipart copies (UploadPartCopy of byte ranges); smaller ones one "
+                    + "CopyObject request, which S3 allows up to 5GiB.")
+            .validatedBy(value -> value >= 5 * MIB && value <= 5L * GIB, "between 5MiB and 5GiB");
+    static final ConfigKey<Long> MULTIPART_COPY_PART_SIZE = ConfigKey.bytes("multipart_copy_part_size", 512 * MIB,
+            "Size of each part of a multipart copy (copied by the store, not held here); raised for objects that would "
+                    + "need more than 10000 parts.")
+            .validatedBy(value -> value >= 5 * MIB && value <= 5L * GIB, "between 5MiB and 5GiB");
     static final ConfigKey<Integer> MAX_KEYS_PER_DELETE = ConfigKey.integer("max_keys_per_delete", 1000,
             "Keys per DeleteObjects request; some S3-compatible stores accept fewer.")
             .validatedBy(value -> value >= 1 && value <= 1000, "between 1 and 1000");
@@ -71,7 +80,8 @@ public final class S3StorageProvider implements RemoteStorageProvider {
     @Override
     public List<ConfigKey<?>> configKeys() {
         return List.of(BUCKET, PREFIX, REGION, ENDPOINT, PATH_STYLE, ACCESS_KEY_ID, SECRET_ACCESS_KEY, SESSION_TOKEN,
-                STORAGE_CLASS, MULTIPART_THRESHOLD, PART_SIZE, MAX_KEYS_PER_DELETE, DELETE_CONTENT_MD5,
+                STORAGE_CLASS, MULTIPART_THRESHOLD, PART_SIZE, MULTIPART_COPY_THRESHOLD, MULTIPART_COPY_PART_SIZE,
+                MAX_KEYS_PER_DELETE, DELETE_CONTENT_MD5,
                 CONNECT_TIMEOUT, MAX_CONNECTIONS, REQUEST_TIMEOUT);
     }
 

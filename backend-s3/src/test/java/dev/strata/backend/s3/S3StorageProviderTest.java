@@ -32,7 +32,7 @@ final class S3StorageProviderTest {
         assertEquals(RemoteStorageProvider.API_MAJOR_VERSION, PROVIDER.apiMajorVersion());
         S3Settings settings = S3Settings.from(parse(Map.of("bucket", "b")));
         assertEquals(new S3Settings("b", "", "us-east-1", Optional.empty(), false, Optional.empty(), Optional.empty(),
-                Optional.empty(), Optional.empty(), 16L << 20, 8L << 20, 1000, false, Duration.ofSeconds(10), 64,
+                Optional.empty(), Optional.empty(), 16L << 20, 8L << 20, 5L << 30, 512L << 20, 1000, false, Duration.ofSeconds(10), 64,
                 Duration.ofMinutes(5)), settings);
     }
 
@@ -51,6 +51,8 @@ final class S3StorageProviderTest {
     void invalidSettingsAreRefusedWithTheKeyNamed() {
         for (Map.Entry<Map<String, String>, String> bad : List.<Map.Entry<Map<String, String>, String>>of(
                 Map.entry(Map.of("bucket", "b", "multipart_threshold", "1MiB"), "multipart_threshold = '1MiB' is not between 5MiB and 5GiB"),
+                Map.entry(Map.of("bucket", "b", "multipart_copy_threshold", "6GiB"), "multipart_copy_threshold = '6GiB' is not between 5MiB and 5GiB"),
+                Map.entry(Map.of("bucket", "b", "multipart_copy_part_size", "4MiB"), "multipart_copy_part_size = '4MiB' is not between 5MiB and 5GiB"),
                 Map.entry(Map.of("bucket", "b", "prefix", "no-slash"), "prefix = 'no-slash' is not empty or ending with '/'"),
                 Map.entry(Map.of("bucket", "b", "endpoint", "localhost"), "endpoint = 'localhost' is not an absolute http(s) URL"),
                 Map.entry(Map.of("bucket", "b", "max_keys_per_delete", "1001"), "max_keys_per_delete = '1001' is not between 1 and 1000"),

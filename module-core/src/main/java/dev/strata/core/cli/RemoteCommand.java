@@ -14,14 +14,18 @@ import dev.strata.api.remote.RemoteKeys;
 import dev.strata.api.remote.RemoteStorage;
 import dev.strata.api.remote.RemoteStorageException;
 import dev.strata.api.remote.RemoteStorageProvider;
+import dev.strata.core.metrics.NodeMetrics;
+import dev.strata.core.metrics.RemoteStorageMetrics;
 import dev.strata.core.plugin.RemoteStorageProviders;
 import dev.strata.core.remote.ContentSource;
+import dev.strata.core.remote.MeteredStorage;
 import dev.strata.core.remote.RemoteStorageConfig;
 import dev.strata.core.remote.RetryingStorage;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -79,9 +83,11 @@ final class RemoteCommand {
             byte[] data = new byte[4096 + 17];
             new SecureRandom().nextBytes(data);
 
+            RemoteStorageMetrics requests = new NodeMetrics().remoteStorage(provider.name());
             RemoteStorage raw = provider.create(parsed.providerConfig());
             try (raw) {
-                RetryingStorage storage = new RetryingStorage(raw, parsed.retryPolicy());
+                // Metered inside the retries, so every attempt is counted.
+                RetryingStorage storage = new RetryingStorage(new MeteredStorage(raw, requests), parsed.retryPolicy());
                 out.println("capabilities " + raw.capabilities() + ", batch delete " + raw.maxKeysPerDelete() + " keys");
                 step("put", stepTimeout, context -> {
                     ObjectMetadata written = storage.put(object, ContentSource.of(data), data.length, PutOptions.DEFAULT, context);
@@ -141,9 +147,26 @@ final class RemoteCommand {
                     throw new IllegalStateException("the object is still there after the delete");
                 });
             }
+            out.println(requestSummary(requests));
             out.println(failures == 0 ? "remote storage works" : failures + " step(s) failed");
             out.flush();
             return failures == 0 ? 0 : 1;
+        }
+
+        /** Requests per operation, then the errors by operation and class (the expected ones included). */
+        private static String requestSummary(RemoteStorageMetrics requests) {
+            List<String> counts = new ArrayList<>();
+            List<String> errors = new ArrayList<>();
+            for (RemoteStorageMetrics.Operation operation : RemoteStorageMetrics.Operation.values()) {
+                counts.add(operation.label() + " " + requests.requests(operation));
+                for (RemoteStorageMetrics.ErrorClass errorClass : RemoteStorageMetrics.ErrorClass.values()) {
+                    long count = requests.errors(operation, errorClass);
+                    if (count > 0) {
+                        errors.add(operation.label() + " " + errorClass.label() + " " + count);
+                    }
+                }
+            }
+            return "requests " + String.join(", ", counts) + "; errors " + (errors.isEmpty() ? "none" : String.join(", ", errors));
         }
 
         @FunctionalInterface

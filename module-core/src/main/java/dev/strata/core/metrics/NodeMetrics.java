@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.ToLongFunction;
 
@@ -56,6 +57,7 @@ public final class NodeMetrics {
     private final Counter layerEvictionBytes = registry.counter("strata.layer.eviction.bytes");
     private final Counter walFsyncs = registry.counter("strata.fsyncs.wal");
     private final Counter layerFsyncs = registry.counter("strata.fsyncs.layer");
+    private final Map<String, RemoteStorageMetrics> remoteStorages = new ConcurrentHashMap<>();
 
     public NodeMetrics() {
         for (String route : HTTP_ROUTE_CLASSES) {
@@ -68,7 +70,27 @@ public final class NodeMetrics {
                 new MapperConfig("strata.layers.*", "strata.layers", Map.of("kind", "${0}")),
                 new MapperConfig("strata.fsyncs.*", "strata.fsyncs", Map.of("kind", "${0}")),
                 new MapperConfig("strata.http.requests.*.*", "strata.http.requests", Map.of("route", "${0}", "status", "${1}")),
-                new MapperConfig("strata.http.latency.*", "strata.http.latency", Map.of("route", "${0}")))));
+                new MapperConfig("strata.http.latency.*", "strata.http.latency", Map.of("route", "${0}")),
+                remoteMapping(RemoteStorageMetrics.REQUESTS),
+                remoteMapping(RemoteStorageMetrics.LATENCY),
+                remoteMapping(RemoteStorageMetrics.SENT_BYTES),
+                remoteMapping(RemoteStorageMetrics.RECEIVED_BYTES),
+                new MapperConfig(RemoteStorageMetrics.ERRORS + ".*.*.*", RemoteStorageMetrics.ERRORS,
+                        Map.of("backend", "${0}", "operation", "${1}", "error", "${2}")))));
+    }
+
+    private static MapperConfig remoteMapping(String name) {
+        return new MapperConfig(name + ".*.*", name, Map.of("backend", "${0}", "operation", "${1}"));
+    }
+
+    /**
+     * The request metrics of the remote storage backend called {@code backend} (the provider's name), every one
+     * registered at zero by the first call for that name; later calls return the same instance. Wired where a
+     * backend is wrapped for use (see {@code dev.strata.core.remote.MeteredStorage}).
+     */
+    public RemoteStorageMetrics remoteStorage(String backend) {
+        Objects.requireNonNull(backend, "backend is null");
+        return remoteStorages.computeIfAbsent(backend, name -> new RemoteStorageMetrics(registry, name));
     }
 
     /** Registers the engine's gauges (tenants, timelines, layers by kind); called once, when the engine opens. */

@@ -49,6 +49,9 @@ final class RemoteCheckCommandTest {
                     step + " in:\n" + result.output());
         }
         assertTrue(result.output().contains("refused on an existing key"), result.output());
+        assertTrue(result.output().contains("requests list 1, head 2, put 2, get 2, delete 0, delete_batch 1, copy 1; "
+                + "errors head not_found 1, put already_exists 1"), "every call metered, the expected errors by class:\n"
+                + result.output());
         assertTrue(result.output().contains("remote storage works"), result.output());
         try (Stream<Path> files = Files.walk(bucket)) {
             assertEquals(0, files.filter(Files::isRegularFile).count(), "the check deletes what it wrote");

@@ -16,6 +16,7 @@ import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.http.auth.JwtAuthenticator;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
+import dev.strata.core.testing.PrometheusSamples;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,7 +81,7 @@ class AuthTest {
         assertEquals(200, connection.getResponseCode());
         String text = new String(connection.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         connection.disconnect();
-        assertEquals(1.0, MetricsEndpointTest.parse(text).get("strata_http_requests_total{route=\"management\",status=\"4xx\"}"),
+        assertEquals(1.0, PrometheusSamples.parse(text).get("strata_http_requests_total{route=\"management\",status=\"4xx\"}"),
                 text);
     }
 

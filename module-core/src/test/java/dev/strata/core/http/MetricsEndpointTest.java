@@ -13,6 +13,7 @@ import dev.strata.client.wire.PageWire;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.metrics.NodeMetrics;
 import dev.strata.core.tenant.EngineOptions;
+import dev.strata.core.testing.PrometheusSamples;
 import dev.strata.core.tenant.LocalEngine;
 import java.net.URI;
 import java.net.HttpURLConnection;
@@ -20,7 +21,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -56,7 +56,7 @@ class MetricsEndpointTest {
         Scrape response = scrapeResponse();
         assertEquals(200, response.status());
         assertTrue(response.contentType().startsWith("text/plain; version=0.0.4"), response.contentType());
-        Map<String, Double> samples = parse(response.body());
+        Map<String, Double> samples = PrometheusSamples.parse(response.body());
         for (String name : List.of("strata_ingest_batches_total", "strata_ingest_records_total",
                 "strata_ingest_bytes_total", "strata_ingest_latency_count", "strata_read_requests_total",
                 "strata_read_pages_total", "strata_read_latency_count", "strata_flushes_total", "strata_compactions_total",
@@ -97,7 +97,7 @@ class MetricsEndpointTest {
         }
 
         String text = scrapeResponse().body();
-        Map<String, Double> samples = parse(text);
+        Map<String, Double> samples = PrometheusSamples.parse(text);
         assertEquals(2.0, samples.get("strata_ingest_batches_total"), text);
         assertEquals(3.0, samples.get("strata_ingest_records_total"), text);
         assertEquals(7.0, samples.get("strata_ingest_bytes_total"), text);
@@ -122,7 +122,7 @@ class MetricsEndpointTest {
         assertEquals(3.0, samples.get("strata_http_requests_total{route=\"maintenance\",status=\"2xx\"}"), text);
         assertEquals(2.0, samples.get("strata_http_requests_total{route=\"management\",status=\"2xx\"}"), text);
         assertEquals(0.0, samples.get("strata_http_requests_total{route=\"metrics\",status=\"2xx\"}"), text);
-        Map<String, Double> again = parse(scrapeResponse().body());
+        Map<String, Double> again = PrometheusSamples.parse(scrapeResponse().body());
         assertEquals(1.0, again.get("strata_http_requests_total{route=\"metrics\",status=\"2xx\"}"),
                 "a scrape is counted once it is answered");
     }
@@ -140,19 +140,6 @@ class MetricsEndpointTest {
         } finally {
             connection.disconnect();
         }
-    }
-
-    /** Sample lines of the Prometheus text format: "name{labels} value" to value; comments are skipped. */
-    static Map<String, Double> parse(String text) {
-        Map<String, Double> samples = new TreeMap<>();
-        for (String line : text.split("\n")) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            int space = line.lastIndexOf(' ');
-            samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
-        }
-        return samples;
     }
 
     private static byte[] bytes(String text) {
