@@ -12,6 +12,7 @@ import dev.strata.core.metrics.NodeMetrics;
 import dev.strata.api.remote.RemoteStorageProvider;
 import dev.strata.core.plugin.RemoteStorageProviders;
 import dev.strata.core.remote.RemoteStorageConfig;
+import dev.strata.core.remote.MeteredStorage;
 import dev.strata.core.remote.RetryingStorage;
 import dev.strata.core.tiered.RemoteLayout;
 import dev.strata.core.tiered.RemoteResources;
@@ -64,7 +65,7 @@ final class ServerCommand implements Callable<Integer> {
         NodeMetrics metrics = new NodeMetrics();
         RemoteResources remote;
         try {
-            remote = openRemote(config);
+            remote = openRemote(config, metrics);
         } catch (IllegalArgumentException e) {
             spec.commandLine().getErr().println("strata: " + e.getMessage());
             return 2;
@@ -127,7 +128,7 @@ final class ServerCommand implements Callable<Integer> {
      *
      * @throws IllegalArgumentException naming the key or provider that is wrong
      */
-    private static RemoteResources openRemote(NodeConfig config) throws IOException {
+    private static RemoteResources openRemote(NodeConfig config, NodeMetrics metrics) throws IOException {
         RemoteStorageConfig section = config.remoteStorage();
         if (section == null) {
             return null;
@@ -135,7 +136,8 @@ final class ServerCommand implements Callable<Integer> {
         RemoteStorageProviders providers = RemoteStorageProviders.discover(Path.of(System.getProperty("java.home"), "plugins"));
         RemoteStorageProvider provider = providers.find(section.provider());
         RemoteStorageConfig.Parsed parsed = section.parse(provider);
-        RetryingStorage storage = new RetryingStorage(provider.create(parsed.providerConfig()), parsed.retryPolicy());
+        RetryingStorage storage = new RetryingStorage(new MeteredStorage(provider.create(parsed.providerConfig()),
+                metrics.remoteStorage(provider.name())), parsed.retryPolicy());
         return RemoteResources.withDefaults(storage, RemoteLayout.root());
     }
 }
