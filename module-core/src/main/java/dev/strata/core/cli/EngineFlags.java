@@ -7,7 +7,15 @@ import dev.strata.core.tenant.LocalEngine;
 import dev.strata.core.timeline.TimelineSettings;
 import dev.strata.core.wal.Durability;
 import dev.strata.core.wal.WalOptions;
+import dev.strata.api.remote.RemoteStorageProvider;
+import dev.strata.core.plugin.RemoteStorageProviders;
+import dev.strata.core.remote.RemoteStorageConfig;
+import dev.strata.core.remote.RetryingStorage;
+import dev.strata.core.tiered.RemoteLayout;
+import dev.strata.core.tiered.RemoteResources;
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Option;
@@ -52,6 +60,10 @@ final class EngineFlags {
             defaultValue = "268435456")
     long blockCacheBytes;
 
+    @Option(names = "--remote-root", description = "Back the engine with a bucket in this directory (the localfs backend):"
+            + " layers and indexes are uploaded there, and the bucket is the truth at start.")
+    Path remoteRoot;
+
     @Option(names = "--failpoint", description = "NAME=ACTIONS, for fault-injection runs.")
     java.util.List<String> failpoints = new java.util.ArrayList<>();
 
@@ -75,7 +87,28 @@ final class EngineFlags {
             }
             points.configure(spec.substring(0, equals), spec.substring(equals + 1));
         }
-        return LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(settings).withFailpoints(points)
-                .withBlockCacheBytes(blockCacheBytes));
+        RemoteResources remote = remoteRoot == null ? null : localBucket(remoteRoot);
+        boolean success = false;
+        try {
+            LocalEngine engine = LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(settings)
+                    .withFailpoints(points).withBlockCacheBytes(blockCacheBytes).withRemote(remote));
+            if (remote != null) {
+                engine.closeAfterwards(remote);
+            }
+            success = true;
+            return engine;
+        } finally {
+            if (!success && remote != null) {
+                remote.close();
+            }
+        }
+    }
+
+    private static RemoteResources localBucket(Path root) throws IOException {
+        RemoteStorageProvider provider = RemoteStorageProviders.of(RemoteStorageProviders.bootProviders(), List.of())
+                .find("localfs");
+        RemoteStorageConfig.Parsed parsed = new RemoteStorageConfig("localfs", Map.of("root", root.toString())).parse(provider);
+        return RemoteResources.withDefaults(new RetryingStorage(provider.create(parsed.providerConfig()), parsed.retryPolicy()),
+                RemoteLayout.root());
     }
 }

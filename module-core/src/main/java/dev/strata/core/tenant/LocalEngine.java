@@ -83,6 +83,8 @@ public final class LocalEngine implements AutoCloseable {
     private final Map<TenantId, String> transitions = new ConcurrentHashMap<>();
     private final Map<TenantId, Map<TimelineId, Timeline>> timelines = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** Closed after the engine, in order: resources the engine uses but the caller handed over. */
+    private final List<AutoCloseable> closeAfterwards = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private LocalEngine(Path workdir, EngineOptions options, TimelineResources resources, ScheduledExecutorService ticker,
                         BackgroundScheduler scheduler) {
@@ -815,9 +817,21 @@ public final class LocalEngine implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        for (AutoCloseable resource : closeAfterwards) {
+            try {
+                resource.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "closing {0} failed: {1}", resource, e.toString());
+            }
+        }
         if (first != null) {
             throw first;
         }
+    }
+
+    /** Hands {@code resource} (for example the remote storage this engine uses) over, to close after the engine. */
+    public void closeAfterwards(AutoCloseable resource) {
+        closeAfterwards.add(Objects.requireNonNull(resource, "resource is null"));
     }
 
     private static int depth(Timeline timeline) {

@@ -6,7 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.strata.api.Lsn;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
+import dev.strata.api.LayerFileName;
+import dev.strata.api.LayerName;
+import dev.strata.core.index.IndexPart;
+import dev.strata.core.index.LayerMetadata;
+import dev.strata.core.testing.LocalBucket;
 import dev.strata.core.testing.TestSeeds;
+import dev.strata.core.tiered.RemoteLayout;
+import java.util.Map;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -35,15 +42,45 @@ class CrashRecoveryTest {
 
     @Test
     void killNineDuringIngestAndCompactionLosesNoAcknowledgedWrite() throws Exception {
+        crashLoop(List.of(), Integer.getInteger("strata.test.kills", 20));
+    }
+
+    /**
+     * The same with a bucket behind the engine, so kills land during layer and index uploads and deletions: the
+     * restart reconciles against the bucket's index and replays the WAL kept since it, and the bucket never
+     * holds an index that names a layer it does not have.
+     */
+    @Test
+    void killNineDuringUploadsLosesNoAcknowledgedWriteAndLeavesTheBucketConsistent() throws Exception {
+        Path bucket = workdir.resolveSibling(workdir.getFileName() + "-bucket");
+        try {
+            crashLoop(List.of("--remote-root", bucket.toString()), Integer.getInteger("strata.test.kills", 20) / 2);
+            try (LocalBucket reader = new LocalBucket(bucket, 1)) {
+                List<String> keys = reader.keys("");
+                List<String> indexes = keys.stream().filter(key -> RemoteLayout.indexGeneration(key).isPresent()).toList();
+                assertEquals(1, indexes.size(), "one index of one generation: " + indexes);
+                String prefix = indexes.getFirst().substring(0, indexes.getFirst().lastIndexOf('/') + 1);
+                IndexPart index = IndexPart.parse(reader.read(indexes.getFirst()));
+                for (Map.Entry<LayerName, LayerMetadata> entry : index.layers().entrySet()) {
+                    String layerKey = prefix + new LayerFileName(entry.getKey(), entry.getValue().generation()).remoteObjectName();
+                    assertTrue(keys.contains(layerKey), "the index names " + layerKey + ", which the bucket does not hold");
+                }
+            }
+        } finally {
+            dev.strata.core.io.DurableFiles.deleteRecursively(bucket);
+        }
+    }
+
+    private void crashLoop(List<String> extraEngineFlags, int kills) throws Exception {
         long seed = TestSeeds.seed();
         String context = TestSeeds.describe(seed);
         Random random = new Random(seed);
-        int kills = Integer.getInteger("strata.test.kills", 20);
         TenantId tenant = TenantId.random();
         TimelineId timeline = TimelineId.random();
-        List<String> engineFlags = List.of("--workdir", workdir.toString(), "--checkpoint-distance", "24576",
+        List<String> engineFlags = new ArrayList<>(List.of("--workdir", workdir.toString(), "--checkpoint-distance", "24576",
                 "--compaction-threshold", "3", "--compaction-target-size", "49152", "--image-creation-threshold", "2",
-                "--gc-horizon", "1099511627776");
+                "--gc-horizon", "1099511627776"));
+        engineFlags.addAll(extraEngineFlags);
         List<String> workloadFlags = List.of("--seed", Long.toString(seed), "--pages", "40", "--page-size", "512",
                 "--batch-size", "6", "--delta-share", "0.6");
         assertEquals(0, run(new ArrayList<>(List.of("local", "init", "--tenant", tenant.hex(), "--timeline", timeline.hex())),

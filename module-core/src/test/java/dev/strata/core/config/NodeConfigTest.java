@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.core.remote.RemoteStorageConfig;
 import dev.strata.core.timeline.TimelineSettings;
 import dev.strata.core.wal.Durability;
 import java.nio.charset.StandardCharsets;
@@ -46,9 +47,32 @@ class NodeConfigTest {
 
     @Test
     void theWrittenDefaultFileAndAMissingFileBothMeanTheDefaults() throws Exception {
-        assertEquals(NodeConfig.DEFAULT, parse(NodeConfig.defaultFile()));
+        // The written file adds one thing to the defaults: a bucket in the work directory (localfs).
+        NodeConfig written = parse(NodeConfig.defaultFile());
+        assertEquals(new RemoteStorageConfig("localfs", java.util.Map.of("root", "remote")), written.remoteStorage());
+        assertEquals(NodeConfig.DEFAULT, new NodeConfig(written.nodeId(), written.listenHost(), written.listenPort(),
+                written.maxRequestBytes(), written.blockCacheBytes(), written.backgroundThreads(), written.tenantDefaults(),
+                written.authPublicKeyFile(), null, written.eviction()));
         assertEquals(NodeConfig.DEFAULT, NodeConfig.load(workdir));
         assertEquals(NodeConfig.DEFAULT, parse(""));
+    }
+
+    @Test
+    void aRelativeLocalfsRootIsInsideTheWorkDirectoryAndEvictionKeysAreRead() throws Exception {
+        java.nio.file.Files.writeString(workdir.resolve(NodeConfig.FILE), """
+                [remote_storage]
+                provider = "localfs"
+                root = "bucket"
+                [eviction]
+                idle_threshold = "2h"
+                max_usage_percent = 70
+                """);
+        NodeConfig config = NodeConfig.load(workdir);
+        assertEquals(workdir.resolve("bucket").toString(), config.remoteStorage().settings().get("root"));
+        assertEquals(java.time.Duration.ofHours(2), config.eviction().idleThreshold());
+        assertEquals(70, config.eviction().maxUsagePercent());
+        ConfigException unknown = assertThrows(ConfigException.class, () -> parse("[eviction]\nidle = \"1h\"\n"));
+        assertTrue(unknown.getMessage().contains("eviction.idle"), unknown.getMessage());
     }
 
     @Test

@@ -70,6 +70,14 @@ public final class LocalBucket implements AutoCloseable {
         return retrying.listAll(prefix, CallContext.NONE).stream().map(ObjectMetadata::key).toList();
     }
 
+    /** The bytes of an object. */
+    public byte[] read(String key) throws java.io.IOException {
+        try (dev.strata.api.remote.ObjectContent content = retrying.get(key, dev.strata.api.remote.ByteRange.WHOLE,
+                java.util.Optional.empty(), CallContext.NONE)) {
+            return content.readAllBytes();
+        }
+    }
+
     @Override
     public void close() {
         executors.forEach(ExecutorService::shutdownNow);

@@ -361,6 +361,65 @@ final class TieredTimelineTest {
         }
     }
 
+    @Test
+    void aFailedAttachLeavesNothingAndAnInterruptedOneIsFinishedAtTheNextStart(Random random) throws IOException {
+        Failpoints failpoints = Failpoints.create();
+        Path workdir = root.resolve("node-b");
+        Path tenantDirectory = workdir.resolve("tenants").resolve(TENANT.hex());
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            Map<String, byte[]> mainPages;
+            Map<String, byte[]> childPages;
+            List<Lsn> lsns;
+            try (LocalEngine first = open(root.resolve("node-a"), bucket.resources(), Failpoints.disabled())) {
+                first.createTenant(TENANT, Generation.of(1));
+                Timeline main = first.createTimeline(TENANT, MAIN);
+                List<Lsn> commits = write(main, random, 60);
+                Timeline child = first.branch(TENANT, CHILD, MAIN, commits.getLast());
+                write(child, random, 20);
+                lsns = pick(commits, Lsn.INVALID);
+                mainPages = snapshot(main, lsns);
+                childPages = snapshot(child, lsns);
+            }
+            LocationConfig attach = new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(2), false);
+            LocalEngine second = open(workdir, bucket.resources(), failpoints);
+            try {
+                for (String point : List.of("attach-before-index-download", "attach-before-timeline-load")) {
+                    failpoints.configure(point, "return");
+                    assertThrows(IOException.class, () -> second.applyLocation(TENANT, attach), point);
+                    assertFalse(second.tenants().contains(TENANT), "a failed attach leaves no tenant (" + point + ")");
+                    assertFalse(Files.exists(tenantDirectory), "a failed attach leaves no directory (" + point + ")");
+                    failpoints.clear();
+                }
+                second.applyLocation(TENANT, attach);
+                assertSamePages(childPages, snapshot(second.timeline(TENANT, CHILD), lsns));
+            } finally {
+                second.close(false);
+            }
+            // A crash part-way through: one timeline directory is missing, a layer is cut short, a download was
+            // in progress. The next start finishes the attach from the bucket.
+            Path mainDirectory = tenantDirectory.resolve("timelines").resolve(MAIN.hex());
+            dev.strata.core.io.DurableFiles.deleteRecursively(tenantDirectory.resolve("timelines").resolve(CHILD.hex()));
+            try (Stream<Path> files = Files.list(mainDirectory)) {
+                Path layer = files.filter(path -> path.getFileName().toString().contains("__")).findFirst().orElseThrow();
+                Files.write(layer, new byte[] {1, 2, 3});
+                Files.write(mainDirectory.resolve(layer.getFileName() + ".1f.temp_download"), new byte[] {4});
+            }
+            try (LocalEngine restarted = open(workdir, bucket.resources(), Failpoints.disabled())) {
+                assertSamePages(mainPages, snapshot(restarted.timeline(TENANT, MAIN), lsns));
+                assertSamePages(childPages, snapshot(restarted.timeline(TENANT, CHILD), lsns));
+                try (Stream<Path> files = Files.list(mainDirectory)) {
+                    assertTrue(files.noneMatch(path -> path.getFileName().toString().endsWith(".temp_download")));
+                }
+                // Detaching hands the tenant back to the bucket: nothing local remains, and it attaches again.
+                restarted.applyLocation(TENANT, new LocationConfig(LocationMode.DETACHED, Generation.NONE, false));
+                assertFalse(restarted.tenants().contains(TENANT));
+                assertFalse(Files.exists(tenantDirectory));
+                restarted.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(3), false));
+                assertSamePages(mainPages, snapshot(restarted.timeline(TENANT, MAIN), lsns));
+            }
+        }
+    }
+
     /** The evictable layers of a timeline, ignoring the minimum residence. */
     private record EvictableLayerView(LayerFileName name) {
         static List<EvictableLayerView> of(Timeline timeline) {
