@@ -20,7 +20,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs the workloads of issue 9 and writes {@code <results>/<timestamp>/report.md}, {@code results.json},
+ * Runs the benchmark workloads and writes {@code <results>/<timestamp>/report.md}, {@code results.json},
  * {@code chart.png} and {@code latency.png}. Started by {@code benchmarks/run}.
  *
  * <pre>
@@ -98,7 +98,7 @@ public final class BenchmarkMain {
         notes.add("RocksDB peer: key = timeline tag ‖ page key ‖ big-endian LSN, one WriteBatch per ingest batch, "
                 + "sync = " + (durability == Durability.FSYNC) + ", reads by seekForPrev, no compression, LRU block "
                 + "cache of the same size as Strata's, 16 KiB blocks");
-        notes.add("memory rows compare against the issue's fixed 1 GiB limit, not a same-run baseline: heap is the "
+        notes.add("memory rows compare against the target's fixed 1 GiB limit, not a same-run baseline: heap is the "
                 + "peak heap in use right after any garbage collection (GC notifications; an upper bound of the live heap), "
                 + "with the live heap after a full GC at the end of the workload in the note");
         Map<String, Object> machine = machine();

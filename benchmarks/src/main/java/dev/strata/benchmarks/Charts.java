@@ -4,8 +4,10 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
@@ -21,21 +23,31 @@ final class Charts {
     private Charts() {
     }
 
+    private static final Map<String, Color> SERIES = Map.of("target met", new Color(0x2E7D32),
+            "target missed", new Color(0xC62828), "no target", new Color(0x757575));
+
     static void ratios(Path file, String title, List<Row> rows) throws IOException {
         DefaultCategoryDataset data = new DefaultCategoryDataset();
+        Set<String> labels = new HashSet<>();
         for (Row row : rows) {
             if (row.ratio() == null) {
                 continue;
             }
             String label = row.name() + " (" + row.unit().replace(" vs ", "/") + ")";
-            data.addValue(row.ratio(), Boolean.TRUE.equals(row.met()) ? "target met" : "target missed", label);
+            for (int n = 2; !labels.add(label); n++) { // rows of one label would draw over each other
+                label = row.name() + " (" + row.unit().replace(" vs ", "/") + ") #" + n;
+            }
+            String series = row.met() == null ? "no target" : row.met() ? "target met" : "target missed";
+            data.addValue(row.ratio(), series, label);
         }
         JFreeChart chart = ChartFactory.createBarChart(title, null, "Strata / same-run baseline (higher is better)",
                 data, PlotOrientation.HORIZONTAL, true, false, false);
         CategoryPlot plot = chart.getCategoryPlot();
         plot.addRangeMarker(new ValueMarker(1.0, Color.DARK_GRAY, new BasicStroke(1.5f)));
-        plot.getRenderer().setSeriesPaint(0, new Color(0x2E7D32));
-        plot.getRenderer().setSeriesPaint(1, new Color(0xC62828));
+        // Series are numbered in the order they first occur, so their colours are set by name.
+        for (int series = 0; series < data.getRowCount(); series++) {
+            plot.getRenderer().setSeriesPaint(series, SERIES.get((String) data.getRowKey(series)));
+        }
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
         ((BarRenderer) plot.getRenderer()).setItemMargin(-1.0); // one bar per row

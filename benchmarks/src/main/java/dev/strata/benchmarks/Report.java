@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Writes report.md and results.json (the schema of issue 9) for one run. */
+/** Writes report.md and results.json (the schema benchmarks/README.md describes) for one run. */
 final class Report {
     private Report() {
     }

@@ -29,7 +29,7 @@ import java.util.function.LongFunction;
 import java.util.stream.Stream;
 
 /**
- * Workloads 1–5 and 9 of issue 9, each measuring Strata and its baseline in this run. Every store gets a
+ * Workloads 1–5 and 9, each measuring Strata and its baseline in this run. Every store gets a
  * fresh directory under the run's temp directory, deleted after the workload.
  */
 final class Workloads {
@@ -219,7 +219,7 @@ final class Workloads {
                 "≥ 0.85× disk", String.format("disk: FileChannel.write %d KiB + force, %,d MiB",
                         batchBytes >> 10, scale.diskBaselineBytes() >> 20)
                         + (scale.imageIngestBytes() < (8L << 30) ? "; target asks for ≥ 8 GiB sustained, this run wrote less" : "")));
-        memoryRow("workload 1 (image ingest; RocksDB open in the same JVM)", heap, liveAtEnd, rss);
+        memoryRow(1, "image ingest; RocksDB open in the same JVM", heap, liveAtEnd, rss);
     }
 
     /**
@@ -227,15 +227,16 @@ final class Workloads {
      * miss shows as a figure above 1,024 rather than as a collector thrashing at the ceiling; a peak within 3% of
      * the maximum heap counts as a miss whatever the target, because the live heap was then bounded by -Xmx.
      */
-    private void memoryRow(String when, long peakHeap, long liveAtEnd, long rss) {
+    private void memoryRow(int workload, String what, long peakHeap, long liveAtEnd, long rss) {
         double limit = 1024;
         long maxHeap = Runtime.getRuntime().maxMemory();
         boolean atCeiling = peakHeap >= maxHeap * 0.97;
-        Row row = Row.atMost("memory", peakHeap / MIB, limit, "MiB heap after GC (peak) vs 1 GiB limit", 1.0,
-                "heap < 1 GiB", when + String.format("; peak of heap in use after any GC (an upper bound of the live "
-                        + "heap: old-generation garbage counts until a mixed or full GC); live heap after a full GC "
-                        + "at the end %,.0f MiB; RSS %,.0f MiB (JVM + RocksDB native, same process)", liveAtEnd / MIB, rss / MIB)
-                        + (atCeiling ? String.format("; at the -Xmx ceiling of %,d MiB", maxHeap >> 20) : ""));
+        String note = String.format("workload %d (%s); peak of heap in use after any GC (an upper bound of the live "
+                + "heap: old-generation garbage counts until a mixed or full GC); live heap after a full GC at the end "
+                + "%,.0f MiB; RSS %,.0f MiB (the whole process: JVM and native memory)", workload, what, liveAtEnd / MIB,
+                rss / MIB) + (atCeiling ? String.format("; at the -Xmx ceiling of %,d MiB", maxHeap >> 20) : "");
+        Row row = Row.atMost("memory", peakHeap / MIB, limit, "MiB heap after GC (peak) vs 1 GiB limit, workload "
+                + workload, 1.0, "heap < 1 GiB", note);
         add(atCeiling ? new Row(row.name(), row.strata(), row.baseline(), row.ratio(), row.unit(), row.target(), false,
                 row.note()) : row);
     }
@@ -347,7 +348,7 @@ final class Workloads {
             latencies.put("read-latest " + (t + 1) + "t", new double[] {strata.p50Micros(), strata.p99Micros(),
                     rocks.p50Micros(), rocks.p99Micros()});
         }
-        memoryRow("workload 3 (read latest; RocksDB open in the same JVM)", heap, liveAtEnd, rss);
+        memoryRow(3, "read latest; RocksDB open in the same JVM", heap, liveAtEnd, rss);
     }
 
     /** Reads every 97th page and compares it with what was written: a wrong answer stops the run. */
