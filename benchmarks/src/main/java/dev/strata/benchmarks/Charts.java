@@ -4,6 +4,7 @@ import java.awt.BasicStroke;
 import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.text.DecimalFormat;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,8 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.CategoryLabelPositions;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
 import org.jfree.chart.plot.ValueMarker;
@@ -48,10 +51,20 @@ final class Charts {
         for (int series = 0; series < data.getRowCount(); series++) {
             plot.getRenderer().setSeriesPaint(series, SERIES.get((String) data.getRowKey(series)));
         }
+        // Ratios run from thousandths (a request over the wire against an in-process call) to about a hundred
+        // (heap against its limit): on a linear axis most bars would be invisible.
+        LogAxis axis = new LogAxis(plot.getRangeAxis().getLabel());
+        axis.setBase(10);
+        axis.setTickUnit(new NumberTickUnit(1, new DecimalFormat("0.###"), 0));
+        axis.setSmallestValue(1e-4);
+        plot.setRangeAxis(axis);
+        plot.getDomainAxis().setMaximumCategoryLabelWidthRatio(0.45f);
         plot.setBackgroundPaint(Color.WHITE);
         plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-        ((BarRenderer) plot.getRenderer()).setItemMargin(-1.0); // one bar per row
-        ChartUtils.saveChartAsPNG(file.toFile(), chart, 1100, 140 + 34 * data.getColumnCount());
+        BarRenderer renderer = (BarRenderer) plot.getRenderer();
+        renderer.setItemMargin(-1.0); // one bar per row
+        renderer.setBase(1e-4); // bars start at the axis' lower end, not at zero (which a log axis cannot show)
+        ChartUtils.saveChartAsPNG(file.toFile(), chart, 1300, 140 + 34 * data.getColumnCount());
     }
 
     /** {@code latencies}: per workload, {Strata p50, Strata p99, RocksDB p50, RocksDB p99} in µs. */
