@@ -20,7 +20,7 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Runs the workloads of issue 9 and writes {@code <results>/<timestamp>/report.md}, {@code results.json},
+ * Runs the benchmark workloads and writes {@code <results>/<timestamp>/report.md}, {@code results.json},
  * {@code chart.png} and {@code latency.png}. Started by {@code benchmarks/run}.
  *
  * <pre>
@@ -29,7 +29,9 @@ import java.util.logging.Logger;
  * --temp DIR                where stores are written (a new directory under the system temp directory)
  * --durability fsync|periodic   Strata's WAL durability; RocksDB syncs each batch exactly when this is fsync
  * --writers N               ingest threads (1)
- * --only a,b                run only these workloads: image, delta, read-latest, read-history, compaction
+ * --only a,b                run only these workloads: image, delta, read-latest, read-history, compaction,
+ *                           startup, wire
+ * --tenants N               tenants workload 7 restarts with (1,000 quick, 10,000 full)
  * --run-name NAME           the run directory's name (default: the UTC timestamp and the scale)
  * </pre>
  */
@@ -45,6 +47,7 @@ public final class BenchmarkMain {
         int writers = 1;
         Set<String> only = null;
         String runName = null;
+        Integer tenants = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--quick" -> scale = Scale.QUICK;
@@ -55,17 +58,25 @@ public final class BenchmarkMain {
                 case "--writers" -> writers = Integer.parseInt(args[++i]);
                 case "--only" -> only = Set.of(args[++i].split(","));
                 case "--run-name" -> runName = args[++i];
+                case "--tenants" -> tenants = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (expected --quick, --full, --results DIR, --temp DIR, --durability fsync|periodic, --writers N, --only LIST)");
+                        + " (expected --quick, --full, --results DIR, --temp DIR, --durability fsync|periodic, --writers N, "
+                        + "--only LIST, --tenants N)");
             }
+        }
+        if (tenants != null) {
+            scale = scale.withStartupTenants(tenants);
         }
         String stamp = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
         Path runDirectory = results.resolve(runName != null ? runName : stamp + "-" + scale.name());
         Files.createDirectories(runDirectory);
         Path tempDirectory = temp != null ? Files.createDirectories(temp) : Files.createTempDirectory("strata-bench-");
         PrintStream log = System.out;
-        // The engine logs every WAL trim at INFO; the run's output is the figures.
+        // The engine logs every WAL trim, and every tenant it creates, at INFO; the run's output is the figures.
         Logger.getLogger("").setLevel(Level.WARNING);
+        if (System.getProperty("strata.log.level") == null && System.getenv("STRATA_LOG_LEVEL") == null) {
+            System.setProperty("strata.log.level", "warn"); // read by log4j2.xml when the first logger is made
+        }
         log.println("Strata benchmarks (" + scale.name() + "), stores in " + tempDirectory + ", results in " + runDirectory);
 
         long start = System.nanoTime();
@@ -82,6 +93,8 @@ public final class BenchmarkMain {
                 run(only, "read-latest", workloads::readLatest, workloads);
                 run(only, "read-history", workloads::readHistory, workloads);
                 run(only, "compaction", workloads::compaction, workloads);
+                run(only, "startup", workloads::startup, workloads);
+                run(only, "wire", workloads::wire, workloads);
                 workloads.notYetAvailable();
                 success = true;
             } finally {
@@ -98,7 +111,7 @@ public final class BenchmarkMain {
         notes.add("RocksDB peer: key = timeline tag ‖ page key ‖ big-endian LSN, one WriteBatch per ingest batch, "
                 + "sync = " + (durability == Durability.FSYNC) + ", reads by seekForPrev, no compression, LRU block "
                 + "cache of the same size as Strata's, 16 KiB blocks");
-        notes.add("memory rows compare against the issue's fixed 1 GiB limit, not a same-run baseline: heap is the "
+        notes.add("memory rows compare against the target's fixed 1 GiB limit, not a same-run baseline: heap is the "
                 + "peak heap in use right after any garbage collection (GC notifications; an upper bound of the live heap), "
                 + "with the live heap after a full GC at the end of the workload in the note");
         Map<String, Object> machine = machine();

@@ -131,14 +131,20 @@ final class Driver {
 
     /** Checks a read's answer: a benchmark of wrong answers measures nothing. */
     static void check(VersionedStore store, Key key, long lsn, byte[] expected, byte[] actual) {
+        check(store.name(), key, lsn, expected, actual);
+    }
+
+    /** Checks a read's answer from {@code who} (a store, or a store reached another way). */
+    static void check(String who, Key key, long lsn, byte[] expected, byte[] actual) {
         if (!Arrays.equals(expected, actual)) {
-            throw new IllegalStateException(store.name() + " returned a wrong page for " + key + " at LSN "
+            throw new IllegalStateException(who + " returned a wrong page for " + key + " at LSN "
                     + Long.toHexString(lsn) + ": expected " + (expected == null ? "none" : expected.length + " bytes")
                     + ", got " + (actual == null ? "none" : actual.length + " bytes"));
         }
     }
 
-    private static void runAll(int threads, Callable<Void> task) throws IOException {
+    /** Runs {@code task} on {@code threads} threads and waits for all; the first failure is thrown. */
+    static void runAll(int threads, Callable<Void> task) throws IOException {
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<Void>> futures = new ArrayList<>();

@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Writes report.md and results.json (the schema of issue 9) for one run. */
+/** Writes report.md and results.json (the schema benchmarks/README.md describes) for one run. */
 final class Report {
     private Report() {
     }
@@ -34,6 +34,14 @@ final class Report {
         new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), root);
     }
 
+    /** Two decimals, or three significant digits below 0.1 (a wire round trip against an in-process call). */
+    private static String ratio(Double ratio) {
+        if (ratio == null) {
+            return "-";
+        }
+        return String.format(ratio < 0.1 ? "%.3g×" : "%.2f×", ratio);
+    }
+
     static void writeMarkdown(Path file, String title, List<Row> rows, Map<String, Object> machine,
                               List<String> notes) throws IOException {
         StringBuilder out = new StringBuilder();
@@ -46,7 +54,7 @@ final class Report {
             out.append("| ").append(row.name())
                     .append(" | ").append(Workloads.format(row.strata()))
                     .append(" | ").append(Workloads.format(row.baseline()))
-                    .append(" | ").append(row.ratio() == null ? "-" : String.format("%.2f×", row.ratio()))
+                    .append(" | ").append(ratio(row.ratio()))
                     .append(" | ").append(row.unit())
                     .append(" | ").append(row.target())
                     .append(" | ").append(row.met() == null ? "n/a" : row.met() ? "yes" : "**no**")

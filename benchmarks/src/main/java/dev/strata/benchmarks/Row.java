@@ -7,13 +7,13 @@ import static java.util.Objects.requireNonNull;
  * several rows (image ingest against RocksDB and against the disk; reads with 1 and 2 threads); the unit and
  * target say which. A workload that cannot run yet has null figures and {@code met} null.
  *
- * @param name     one of the issue's workload names ({@code image-ingest}, …)
+ * @param name     one of the workload names ({@code image-ingest}, …)
  * @param strata   Strata's figure
  * @param baseline the baseline's figure, measured in the same run
  * @param ratio    strata / baseline, or baseline / strata when lower is better (latency, amplification),
  *                 so that a larger ratio is always better
  * @param unit     what the figures count, and what the baseline is
- * @param target   the issue's target for this ratio, in words
+ * @param target   the target for this ratio, in words
  * @param met      whether the target is met
  * @param note     free text for the report (not in results.json's schema)
  */

@@ -14,12 +14,22 @@ package dev.strata.benchmarks;
  * @param checkpointDistance    Strata's checkpoint distance (smaller than the default in quick runs so
  *                              that layers and compactions happen at small sizes)
  * @param blockCacheBytes       block cache of both stores
+ * @param startupTenants        tenants (one timeline each) in the work directory workload 7 restarts
  */
 record Scale(String name, long imageIngestBytes, long diskBaselineBytes, long deltaIngestBytes, int readPages,
              int historyPages, long compactionBytes, double readSeconds, long checkpointDistance,
-             long blockCacheBytes) {
+             long blockCacheBytes, int startupTenants) {
     static final Scale QUICK = new Scale("quick", 256L << 20, 128L << 20, 24L << 20, 16_384, 4_096, 192L << 20,
-            2.0, 32L << 20, 256L << 20);
+            2.0, 32L << 20, 256L << 20, 1_000);
     static final Scale FULL = new Scale("full", 8L << 30, 2L << 30, 128L << 20, 32_768, 8_192, 1L << 30,
-            8.0, 256L << 20, 384L << 20);
+            8.0, 256L << 20, 384L << 20, 10_000);
+
+    /** These sizes with another tenant count for workload 7 ({@code --tenants N}). */
+    Scale withStartupTenants(int tenants) {
+        if (tenants < 1) {
+            throw new IllegalArgumentException("--tenants must be at least 1, got " + tenants);
+        }
+        return new Scale(name, imageIngestBytes, diskBaselineBytes, deltaIngestBytes, readPages, historyPages,
+                compactionBytes, readSeconds, checkpointDistance, blockCacheBytes, tenants);
+    }
 }

@@ -29,11 +29,12 @@ import java.util.function.LongFunction;
 import java.util.stream.Stream;
 
 /**
- * Workloads 1–5 and 9 of issue 9, each measuring Strata and its baseline in this run. Every store gets a
- * fresh directory under the run's temp directory, deleted after the workload.
+ * Workloads 1–5 and 9 (7 and 8 in {@link StartupWorkload} and {@link WireWorkload}), each measuring Strata
+ * and its baseline in this run. Every store gets a fresh directory under the run's temp directory, deleted
+ * after the workload.
  */
 final class Workloads {
-    private static final int IMAGE_BATCH = 64;
+    static final int IMAGE_BATCH = 64;
     private static final int DELTA_BATCH = 1000;
     private static final int DISTINCT_PAGES = 131_072; // 1 GiB of 8 KiB pages
     private static final int HISTORY_VERSIONS = 10;
@@ -68,7 +69,7 @@ final class Workloads {
         return latencies;
     }
 
-    private void add(Row row) {
+    void add(Row row) {
         rows.add(row);
         log.printf("  %-20s strata=%s baseline=%s ratio=%s %s target=%s met=%s %s%n", row.name(), format(row.strata()),
                 format(row.baseline()), format(row.ratio()), row.unit(), row.target(), row.met(), row.note());
@@ -85,7 +86,7 @@ final class Workloads {
     // ------------------------------------------------------------------------------------------------
     // Stores
 
-    private EngineOptions strataOptions(boolean backgroundCompaction, long checkpointDistance) {
+    EngineOptions strataOptions(boolean backgroundCompaction, long checkpointDistance) {
         TimelineSettings settings = TimelineSettings.DEFAULT.withCheckpointDistance(checkpointDistance)
                 .withWal(TimelineSettings.DEFAULT.wal().withDurability(durability));
         EngineOptions defaults = EngineOptions.DEFAULT;
@@ -93,7 +94,7 @@ final class Workloads {
                 defaults.io(), backgroundCompaction);
     }
 
-    private Path freshDirectory(String what) throws IOException {
+    Path freshDirectory(String what) throws IOException {
         Path directory = tempDirectory.resolve(String.format("%02d-%s", ++directoryCounter, what));
         Files.createDirectories(directory);
         return directory;
@@ -131,14 +132,14 @@ final class Workloads {
     // Interleaving: the machine's disk and CPU drift during a run (shared, noisy hosts), so every side is
     // measured in rounds, the sides taking turns in a rotating order, and the rounds are summed per side.
 
-    private static final int ROUNDS = 4;
+    static final int ROUNDS = 4;
 
     /** One side of an ingest comparison: writes batches {@code first … first+count-1}. */
-    private interface IngestSide {
+    interface IngestSide {
         Driver.IngestResult write(long first, long count) throws IOException;
     }
 
-    private static Map<String, Driver.IngestResult> interleavedIngest(Map<String, IngestSide> sides, long batches)
+    static Map<String, Driver.IngestResult> interleavedIngest(Map<String, IngestSide> sides, long batches)
             throws IOException {
         Map<String, Driver.IngestResult> totals = new LinkedHashMap<>();
         List<String> order = new ArrayList<>(sides.keySet());
@@ -157,11 +158,11 @@ final class Workloads {
         return totals;
     }
 
-    private interface ReadSide {
+    interface ReadSide {
         Driver.ReadResult read(double seconds, long seed) throws IOException;
     }
 
-    private static Map<String, Driver.ReadResult> interleavedReads(Map<String, ReadSide> sides, double seconds)
+    static Map<String, Driver.ReadResult> interleavedReads(Map<String, ReadSide> sides, double seconds)
             throws IOException {
         Map<String, Driver.ReadResult> totals = new LinkedHashMap<>();
         List<String> order = new ArrayList<>(sides.keySet());
@@ -219,7 +220,7 @@ final class Workloads {
                 "≥ 0.85× disk", String.format("disk: FileChannel.write %d KiB + force, %,d MiB",
                         batchBytes >> 10, scale.diskBaselineBytes() >> 20)
                         + (scale.imageIngestBytes() < (8L << 30) ? "; target asks for ≥ 8 GiB sustained, this run wrote less" : "")));
-        memoryRow("workload 1 (image ingest; RocksDB open in the same JVM)", heap, liveAtEnd, rss);
+        memoryRow(1, "image ingest; RocksDB open in the same JVM", heap, liveAtEnd, rss);
     }
 
     /**
@@ -227,15 +228,16 @@ final class Workloads {
      * miss shows as a figure above 1,024 rather than as a collector thrashing at the ceiling; a peak within 3% of
      * the maximum heap counts as a miss whatever the target, because the live heap was then bounded by -Xmx.
      */
-    private void memoryRow(String when, long peakHeap, long liveAtEnd, long rss) {
+    void memoryRow(int workload, String what, long peakHeap, long liveAtEnd, long rss) {
         double limit = 1024;
         long maxHeap = Runtime.getRuntime().maxMemory();
         boolean atCeiling = peakHeap >= maxHeap * 0.97;
-        Row row = Row.atMost("memory", peakHeap / MIB, limit, "MiB heap after GC (peak) vs 1 GiB limit", 1.0,
-                "heap < 1 GiB", when + String.format("; peak of heap in use after any GC (an upper bound of the live "
-                        + "heap: old-generation garbage counts until a mixed or full GC); live heap after a full GC "
-                        + "at the end %,.0f MiB; RSS %,.0f MiB (JVM + RocksDB native, same process)", liveAtEnd / MIB, rss / MIB)
-                        + (atCeiling ? String.format("; at the -Xmx ceiling of %,d MiB", maxHeap >> 20) : ""));
+        String note = String.format("workload %d (%s); peak of heap in use after any GC (an upper bound of the live "
+                + "heap: old-generation garbage counts until a mixed or full GC); live heap after a full GC at the end "
+                + "%,.0f MiB; RSS %,.0f MiB (the whole process: JVM and native memory)", workload, what, liveAtEnd / MIB,
+                rss / MIB) + (atCeiling ? String.format("; at the -Xmx ceiling of %,d MiB", maxHeap >> 20) : "");
+        Row row = Row.atMost("memory", peakHeap / MIB, limit, "MiB heap after GC (peak) vs 1 GiB limit, workload "
+                + workload, 1.0, "heap < 1 GiB", note);
         add(atCeiling ? new Row(row.name(), row.strata(), row.baseline(), row.ratio(), row.unit(), row.target(), false,
                 row.note()) : row);
     }
@@ -347,7 +349,7 @@ final class Workloads {
             latencies.put("read-latest " + (t + 1) + "t", new double[] {strata.p50Micros(), strata.p99Micros(),
                     rocks.p50Micros(), rocks.p99Micros()});
         }
-        memoryRow("workload 3 (read latest; RocksDB open in the same JVM)", heap, liveAtEnd, rss);
+        memoryRow(3, "read latest; RocksDB open in the same JVM", heap, liveAtEnd, rss);
     }
 
     /** Reads every 97th page and compares it with what was written: a wrong answer stops the run. */
@@ -596,12 +598,21 @@ final class Workloads {
     }
 
     // ------------------------------------------------------------------------------------------------
-    // 6–8. Not yet possible
+    // 7. Start-up with many tenants, 8. over the wire
+
+    void startup() throws IOException {
+        new StartupWorkload(this, scale, pages, memory, log).run();
+    }
+
+    void wire() throws IOException {
+        new WireWorkload(this, scale, pages, log).run();
+    }
+
+    // ------------------------------------------------------------------------------------------------
+    // 6. Not yet possible
 
     void notYetAvailable() {
         add(Row.notAvailable("remote-upload", "≥ 0.8× raw SDK PutObject", "remote storage is not implemented yet"));
         add(Row.notAvailable("remote-attach", "attach ≥ 1 GiB from S3Proxy, first read", "remote storage is not implemented yet"));
-        add(Row.notAvailable("startup-10k-tenants", "< 15 s for 10,000 tenants", "needs the node (server) and tenant attach"));
-        add(Row.notAvailable("wire-get-page", "≥ 20,000 get-page/s, p99 < 2 ms", "the HTTP server and client do not exist yet"));
     }
 }

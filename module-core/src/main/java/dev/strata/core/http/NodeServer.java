@@ -37,6 +37,9 @@ public final class NodeServer implements AutoCloseable {
                 .host(host)
                 .port(port)
                 .maxPayloadSize(maxRequestBytes)
+                // Without TCP_NODELAY the second write of a response (headers and body, or a body larger than the
+                // write buffer) waits for the client's delayed ACK: about 40 ms per request on Linux.
+                .connectionOptions(socket -> socket.tcpNoDelay(true))
                 .shutdownHook(false)
                 .routing(routing -> {
                     new RequestObserver(engine.metrics()).register(routing);
