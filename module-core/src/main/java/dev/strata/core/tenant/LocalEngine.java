@@ -217,25 +217,43 @@ public final class LocalEngine implements AutoCloseable {
                 indexes.put(timelineId, Timeline.readIndex(directory));
             }
         }
-        Map<TimelineId, Timeline> loaded = new ConcurrentHashMap<>();
+        Map<TimelineId, TimelineId> ancestors = new HashMap<>();
+        indexes.forEach((timelineId, index) -> ancestors.put(timelineId, index.metadata().ancestorTimeline()));
         tenants.put(tenantId, config);
+        loadAncestorsFirst(tenantId, ancestors, (timelineId, ancestor) -> Timeline.load(tenantId, timelineId,
+                timelinesDirectory.resolve(timelineId.hex()), config.generation(), options.timelineSettings(), resources,
+                ancestor));
+    }
+
+    /** Loads one timeline, given its loaded ancestor (null for a root). */
+    @FunctionalInterface
+    private interface TimelineLoad {
+        Timeline load(TimelineId timelineId, Timeline ancestor) throws IOException;
+    }
+
+    /**
+     * Loads a tenant's timelines, each after its ancestor, publishing the map first so that a failure part-way
+     * leaves the loaded ones reachable for closing.
+     *
+     * @param ancestors every timeline to load and its ancestor (null for a root)
+     */
+    private void loadAncestorsFirst(TenantId tenantId, Map<TimelineId, TimelineId> ancestors, TimelineLoad load)
+            throws IOException {
+        Map<TimelineId, Timeline> loaded = new ConcurrentHashMap<>();
         timelines.put(tenantId, loaded);
-        List<TimelineId> pending = new ArrayList<>(indexes.keySet());
+        List<TimelineId> pending = new ArrayList<>(ancestors.keySet());
         while (!pending.isEmpty()) {
             boolean progress = false;
             for (TimelineId timelineId : List.copyOf(pending)) {
-                TimelineId ancestorId = indexes.get(timelineId).metadata().ancestorTimeline();
+                TimelineId ancestorId = ancestors.get(timelineId);
                 if (ancestorId != null && !loaded.containsKey(ancestorId)) {
-                    if (!indexes.containsKey(ancestorId)) {
+                    if (!ancestors.containsKey(ancestorId)) {
                         throw new IOException("timeline " + timelineId + " of tenant " + tenantId
                                 + " names ancestor " + ancestorId + ", which does not exist");
                     }
                     continue;
                 }
-                Timeline timeline = Timeline.load(tenantId, timelineId, timelinesDirectory.resolve(timelineId.hex()),
-                        config.generation(), options.timelineSettings(), resources,
-                        ancestorId == null ? null : loaded.get(ancestorId));
-                loaded.put(timelineId, timeline);
+                loaded.put(timelineId, load.load(timelineId, ancestorId == null ? null : loaded.get(ancestorId)));
                 pending.remove(timelineId);
                 progress = true;
             }
@@ -304,33 +322,14 @@ public final class LocalEngine implements AutoCloseable {
                 }
             }
         }
-        Map<TimelineId, Timeline> loaded = new ConcurrentHashMap<>();
+        Map<TimelineId, TimelineId> ancestors = new HashMap<>();
+        indexes.forEach((timelineId, index) -> ancestors.put(timelineId, index.index().metadata().ancestorTimeline()));
         tenants.put(tenantId, config);
-        timelines.put(tenantId, loaded);
-        List<TimelineId> pending = new ArrayList<>(indexes.keySet());
-        while (!pending.isEmpty()) {
-            boolean progress = false;
-            for (TimelineId timelineId : List.copyOf(pending)) {
-                TimelineId ancestorId = indexes.get(timelineId).index().metadata().ancestorTimeline();
-                if (ancestorId != null && !loaded.containsKey(ancestorId)) {
-                    if (!indexes.containsKey(ancestorId)) {
-                        throw new IOException("timeline " + timelineId + " of tenant " + tenantId
-                                + " names ancestor " + ancestorId + ", which remote storage does not have");
-                    }
-                    continue;
-                }
-                resources.failpoints().hit("attach-before-timeline-load");
-                Timeline timeline = Timeline.attach(tenantId, timelineId, timelinesDirectory.resolve(timelineId.hex()),
-                        config.generation(), options.timelineSettings(), resources,
-                        ancestorId == null ? null : loaded.get(ancestorId), indexes.get(timelineId), remote);
-                loaded.put(timelineId, timeline);
-                pending.remove(timelineId);
-                progress = true;
-            }
-            if (!progress) {
-                throw new IOException("timelines " + pending + " of tenant " + tenantId + " form an ancestor cycle");
-            }
-        }
+        loadAncestorsFirst(tenantId, ancestors, (timelineId, ancestor) -> {
+            resources.failpoints().hit("attach-before-timeline-load");
+            return Timeline.attach(tenantId, timelineId, timelinesDirectory.resolve(timelineId.hex()), config.generation(),
+                    options.timelineSettings(), resources, ancestor, indexes.get(timelineId), remote);
+        });
     }
 
     /** The timelines of a tenant in remote storage: the common prefixes under its timelines prefix. */

@@ -14,6 +14,7 @@ import dev.strata.api.PageRecord;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
 import dev.strata.core.failpoint.Failpoints;
+import dev.strata.core.index.IndexPart;
 import dev.strata.core.page.PageWrite;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
@@ -370,15 +371,16 @@ final class TieredTimelineTest {
             Map<String, byte[]> mainPages;
             Map<String, byte[]> childPages;
             List<Lsn> lsns;
+            List<Lsn> childLsns;
             try (LocalEngine first = open(root.resolve("node-a"), bucket.resources(), Failpoints.disabled())) {
                 first.createTenant(TENANT, Generation.of(1));
                 Timeline main = first.createTimeline(TENANT, MAIN);
                 List<Lsn> commits = write(main, random, 60);
                 Timeline child = first.branch(TENANT, CHILD, MAIN, commits.getLast());
-                write(child, random, 20);
+                childLsns = pick(write(child, random, 20), Lsn.INVALID);
                 lsns = pick(commits, Lsn.INVALID);
                 mainPages = snapshot(main, lsns);
-                childPages = snapshot(child, lsns);
+                childPages = snapshot(child, childLsns);
             }
             LocationConfig attach = new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(2), false);
             LocalEngine second = open(workdir, bucket.resources(), failpoints);
@@ -391,7 +393,7 @@ final class TieredTimelineTest {
                     failpoints.clear();
                 }
                 second.applyLocation(TENANT, attach);
-                assertSamePages(childPages, snapshot(second.timeline(TENANT, CHILD), lsns));
+                assertSamePages(childPages, snapshot(second.timeline(TENANT, CHILD), childLsns));
             } finally {
                 second.close(false);
             }
@@ -406,7 +408,7 @@ final class TieredTimelineTest {
             }
             try (LocalEngine restarted = open(workdir, bucket.resources(), Failpoints.disabled())) {
                 assertSamePages(mainPages, snapshot(restarted.timeline(TENANT, MAIN), lsns));
-                assertSamePages(childPages, snapshot(restarted.timeline(TENANT, CHILD), lsns));
+                assertSamePages(childPages, snapshot(restarted.timeline(TENANT, CHILD), childLsns));
                 try (Stream<Path> files = Files.list(mainDirectory)) {
                     assertTrue(files.noneMatch(path -> path.getFileName().toString().endsWith(".temp_download")));
                 }
@@ -416,6 +418,89 @@ final class TieredTimelineTest {
                 assertFalse(Files.exists(tenantDirectory));
                 restarted.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(3), false));
                 assertSamePages(mainPages, snapshot(restarted.timeline(TENANT, MAIN), lsns));
+            }
+        }
+    }
+
+    @Test
+    void layersPastTheIndexDiskConsistentLsnAreDeletedLocallyAndRemotelyAtAttach(Random random) throws Exception {
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            Map<String, byte[]> expected;
+            List<Lsn> lsns;
+            LayerFileName future;
+            Lsn cut;
+            try (LocalEngine first = open(root.resolve("node-a"), bucket.resources(), Failpoints.disabled())) {
+                first.createTenant(TENANT, Generation.of(1));
+                Timeline main = first.createTimeline(TENANT, MAIN);
+                List<Lsn> commits = write(main, random, 40);
+                main.checkpoint();
+                commits.addAll(write(main, random, 40));
+                main.checkpoint();
+                List<LayerFileName> layers = main.layerFileNames();
+                future = layers.stream().max(java.util.Comparator.comparing(layer -> layer.name().lsnEnd())).orElseThrow();
+                cut = future.name().lsnStart().plus(-1);
+                Lsn cutAt = cut;
+                lsns = pick(commits.stream().filter(lsn -> !lsn.isAfter(cutAt)).toList(), Lsn.INVALID);
+                expected = snapshot(main, lsns);
+            }
+            // An index that lists a layer past its disk-consistent LSN, as a writer that crashed between the two
+            // could leave: the layer's records are not vouched for.
+            String key = bucket.layout().indexKey(TENANT, MAIN, Generation.of(1));
+            IndexPart index = IndexPart.parse(bucket.read(key));
+            byte[] rewritten = index.withLayers(index.layers(), cut).toJson();
+            bucket.faults().put(key, new java.io.ByteArrayInputStream(rewritten), rewritten.length,
+                    dev.strata.api.remote.PutOptions.DEFAULT, dev.strata.api.remote.CallContext.NONE);
+            try (LocalEngine second = open(root.resolve("node-b"), bucket.resources(), Failpoints.disabled())) {
+                second.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(2), false));
+                Timeline main = second.timeline(TENANT, MAIN);
+                assertFalse(main.layerFileNames().contains(future), "the future layer left the index");
+                assertFalse(bucket.keys(bucket.layout().timelinePrefix(TENANT, MAIN))
+                        .contains(bucket.layout().layerKey(TENANT, MAIN, future)), "and the bucket");
+                assertEquals(cut, main.lastRecordLsn());
+                assertSamePages(expected, snapshot(main, lsns));
+            }
+        }
+    }
+
+    @Test
+    void concurrentReadersOfAnEvictedLayerShareOneDownloadAndDiskPressureEvicts(Random random) throws Exception {
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            EngineOptions options = EngineOptions.DEFAULT.withTimelineSettings(SETTINGS).withRemote(bucket.resources())
+                    .withBackgroundCompaction(false)
+                    // Every file system is "too full" at 1%: each pass evicts whatever it may.
+                    .withEviction(new EvictionPolicy(Duration.ofMillis(100), Duration.ZERO, 1, 0, Duration.ZERO));
+            try (LocalEngine engine = LocalEngine.open(root.resolve("node"), options)) {
+                engine.createTenant(TENANT, Generation.of(1));
+                Timeline main = engine.createTimeline(TENANT, MAIN);
+                write(main, random, 60);
+                main.checkpoint();
+                main.compact();
+                Lsn last = main.lastRecordLsn();
+                byte[] expected = main.get(key(3), last);
+                main.remote().waitCompletion(Duration.ofSeconds(10));
+                long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+                while (main.residence().resident() > 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                assertEquals(0, main.residence().resident(), "disk pressure evicted every uploaded layer");
+                int getsBefore = bucket.faults().attempts(FaultInjectingRemoteStorage.Operation.GET);
+                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+                List<java.util.concurrent.Future<byte[]>> reads = new ArrayList<>();
+                try (java.util.concurrent.ExecutorService readers = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+                    for (int i = 0; i < 8; i++) {
+                        reads.add(readers.submit(() -> {
+                            start.await();
+                            return main.get(key(3), last);
+                        }));
+                    }
+                    start.countDown();
+                    for (java.util.concurrent.Future<byte[]> read : reads) {
+                        assertArrayEquals(expected, read.get());
+                    }
+                }
+                int downloads = bucket.faults().attempts(FaultInjectingRemoteStorage.Operation.GET) - getsBefore;
+                assertTrue(downloads <= main.residence().layers(),
+                        downloads + " downloads for " + main.residence().layers() + " layers: readers shared them");
             }
         }
     }
