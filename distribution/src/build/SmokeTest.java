@@ -38,9 +38,13 @@ import java.util.regex.Pattern;
  * <p>With a work directory it also runs {@code bin/strata remote check} from the image: against the built-in
  * localfs backend, and, when the image has {@code plugins/s3}, against an S3Proxy started on 127.0.0.1 and a free
  * port (and always stopped), so the S3 plugin is loaded from its module layer and does a full round trip; likewise
- * {@code plugins/azure} against Azurite (installed by the Azure backend's build; stopped with SIGINT). Finally it
- * checks that {@code auth = "default_credential"} loads Azure Identity in the plugin layer and builds the credential,
- * which the SDK then refuses over Azurite's plain HTTP before any request.
+ * {@code plugins/azure} against Azurite (installed by the Azure backend's build; stopped with SIGINT). Against each of
+ * the two it then checks tiering end to end ({@link TieringCheck}): a node writes pages that a second node, on an
+ * empty disk, attaches from the bucket and serves identically. Finally it checks that
+ * {@code auth = "default_credential"} loads Azure Identity in the plugin layer and builds the credential, which the
+ * SDK then refuses over Azurite's plain HTTP before any request.
+ *
+ * <p>{@link TieringCheck} is a second source file beside this one; the source launcher compiles it on demand.
  */
 public final class SmokeTest {
 
@@ -50,7 +54,7 @@ public final class SmokeTest {
 
     public static void main(String[] args) throws IOException, InterruptedException {
         if (args.length != 1 && args.length != 3 && args.length != 4) {
-            System.err.println("usage: java SmokeTest.java <image> [<s3proxy jar> <work dir>]");
+            System.err.println("usage: java SmokeTest.java <image> [<s3proxy jar> <work dir> [<azurite home>]]");
             System.exit(2);
         }
         Path image = Path.of(args[0]);
@@ -213,7 +217,7 @@ public final class SmokeTest {
                     return;
                 }
             }
-            Path s3Config = Files.writeString(work.resolve("s3.toml"), """
+            String s3Section = """
                     [remote_storage]
                     provider = "s3"
                     bucket = "smoke-bucket"
@@ -222,7 +226,8 @@ public final class SmokeTest {
                     access_key_id = "smoke"
                     secret_access_key = "smoke-secret"
                     retry_max_attempts = 3
-                    """.formatted(endpoint));
+                    """.formatted(endpoint);
+            Path s3Config = Files.writeString(work.resolve("s3.toml"), s3Section);
             String output = expect(failures, "remote storage works", launcher.toString(), "remote", "check",
                     "--config", s3Config.toString());
             if (!output.contains("plugin 's3'")) {
@@ -232,6 +237,7 @@ public final class SmokeTest {
                 failures.add("remote check printed the secret key:\n" + output);
             }
             System.out.println("[strata-smoke] bin/strata remote check passed against localfs and, through plugins/s3, S3Proxy");
+            TieringCheck.run(failures, launcher, work, "s3", "S3Proxy", s3Section);
         } finally {
             s3proxy.destroy();
             if (!s3proxy.waitFor(10, TimeUnit.SECONDS)) {
@@ -268,7 +274,7 @@ public final class SmokeTest {
                 }
                 Thread.sleep(100);
             }
-            Path config = Files.writeString(work.resolve("azure.toml"), """
+            String azureSection = """
                     [remote_storage]
                     provider = "azure"
                     container = "smoke"
@@ -277,7 +283,8 @@ public final class SmokeTest {
                     account_key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
                     endpoint = "http://127.0.0.1:%d/devstoreaccount1"
                     retry_max_attempts = 3
-                    """.formatted(port));
+                    """.formatted(port);
+            Path config = Files.writeString(work.resolve("azure.toml"), azureSection);
             String output = expect(failures, "remote storage works", launcher.toString(), "remote", "check",
                     "--config", config.toString());
             if (!output.contains("plugin 'azure'")) {
@@ -287,6 +294,7 @@ public final class SmokeTest {
                 failures.add("remote check printed the account key:\n" + output);
             }
             System.out.println("[strata-smoke] bin/strata remote check passed through plugins/azure against Azurite");
+            TieringCheck.run(failures, launcher, work, "azure", "Azurite", azureSection);
             defaultCredentialLoads(failures, launcher, work, port);
         } finally {
             if (process.isAlive()) {

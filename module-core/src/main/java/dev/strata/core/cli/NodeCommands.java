@@ -40,7 +40,7 @@ final class NodeCommands {
     }
 
     @Command(name = "tenant", description = "Manage tenants on a running node.",
-            subcommands = {TenantCreate.class, TenantList.class, TenantDelete.class})
+            subcommands = {TenantCreate.class, TenantList.class, TenantDelete.class, TenantAttach.class, TenantDetach.class})
     static final class Tenant {}
 
     @Command(name = "create", description = "Create a tenant; prints its id.")
@@ -87,6 +87,54 @@ final class NodeCommands {
         public Integer call() throws IOException {
             try (StrataClient client = server.client()) {
                 client.deleteTenant(tenant);
+            }
+            return 0;
+        }
+    }
+
+    /** The modes that hold a tenant attached, as {@code location_config} names them. */
+    private static final List<String> ATTACHED_MODES = List.of("AttachedSingle", "AttachedMulti", "AttachedStale");
+
+    @Command(name = "attach", description = "Attach a tenant under a generation (PUT location_config): a tenant the node does "
+            + "not hold is loaded from remote storage; a newer generation re-attaches it, an older one is refused.")
+    static final class TenantAttach implements Callable<Integer> {
+        @Mixin ServerFlags server;
+        @Option(names = "--tenant", required = true) TenantId tenant;
+        @Option(names = "--generation", required = true,
+                description = "Generation of this attachment; greater than the previous holder's.") long generation;
+        @Option(names = "--mode", defaultValue = "AttachedSingle",
+                description = "AttachedSingle, AttachedMulti or AttachedStale (default: ${DEFAULT-VALUE}).") String mode;
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            if (!ATTACHED_MODES.contains(mode)) {
+                throw new IllegalArgumentException("invalid --mode '" + mode + "': expected one of " + ATTACHED_MODES
+                        + " (tenant detach detaches)");
+            }
+            try (StrataClient client = server.client()) {
+                TenantInfo info = client.setLocation(tenant, mode, generation);
+                spec.commandLine().getOut().println("tenant " + info.id() + " " + mode + " generation " + info.generation()
+                        + " timelines=" + info.timelines());
+                spec.commandLine().getOut().flush();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "detach", description = "Detach a tenant (PUT location_config, mode Detached): the node waits for its "
+            + "uploads, then removes its local copy; remote storage keeps the tenant for another node to attach.")
+    static final class TenantDetach implements Callable<Integer> {
+        @Mixin ServerFlags server;
+        @Option(names = "--tenant", required = true) TenantId tenant;
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (StrataClient client = server.client()) {
+                TenantInfo info = client.setLocation(tenant, "Detached", null);
+                spec.commandLine().getOut().println("tenant " + info.id() + " Detached");
+                spec.commandLine().getOut().flush();
             }
             return 0;
         }

@@ -306,8 +306,20 @@ public final class HttpApi {
             parsed = Generation.of(generation.asLong());
         }
         boolean warm = body.path("secondary_conf").path("warm").asBoolean(false);
-        engine.applyLocation(tenant, new LocationConfig(LocationMode.parse(requireText(body, "mode")), parsed, warm));
-        sendJson(response, Status.OK_200, tenantJson(tenant));
+        LocationMode mode = LocationMode.parse(requireText(body, "mode"));
+        engine.applyLocation(tenant, new LocationConfig(mode, parsed, warm));
+        sendJson(response, Status.OK_200, mode == LocationMode.DETACHED ? detachedJson(tenant) : tenantJson(tenant));
+    }
+
+    /** A detached tenant is no longer on this node: the answer says so in the shape of {@link #tenantJson}. */
+    private static ObjectNode detachedJson(TenantId tenant) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("id", tenant.hex());
+        node.put("state", "Detached");
+        node.put("mode", LocationMode.DETACHED.wireName());
+        node.put("generation", -1);
+        node.put("timelines", 0);
+        return node;
     }
 
     private void listLocationConfigs(ServerRequest request, ServerResponse response) {

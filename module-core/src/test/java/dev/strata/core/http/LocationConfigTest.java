@@ -17,6 +17,7 @@ import dev.strata.client.wire.PageWire;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
+import dev.strata.core.testing.LocalBucket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code PUT /v1/tenant/{id}/location_config}: attach, idempotence, generations, modes and refusals. */
+/** {@code PUT /v1/tenant/{id}/location_config}: attach, detach, idempotence, generations, modes and refusals. */
 class LocationConfigTest {
     @TempDir Path workdir;
     private LocalEngine engine;
@@ -105,5 +106,30 @@ class LocationConfigTest {
         connection.getOutputStream().write("{\"mode\":\"AttachedSingle\",\"generation\":1,\"colour\":\"red\"}".getBytes());
         assertEquals(400, connection.getResponseCode());
         assertTrue(new String(connection.getErrorStream().readAllBytes()).contains("colour"));
+    }
+
+    @Test
+    void detachWithRemoteStorageAnswersTheTenantAsDetachedAndAttachLoadsItBack() throws Exception {
+        try (LocalBucket bucket = new LocalBucket(workdir.resolve("bucket"), 1);
+             LocalEngine tiered = LocalEngine.open(workdir.resolve("tiered"), EngineOptions.DEFAULT.withRemote(bucket.resources()));
+             NodeServer node = NodeServer.start(tiered, Failpoints.disabled(), 2, "127.0.0.1", 0, 1 << 20, null);
+             StrataClient tieredClient = StrataClient.connect(URI.create("http://127.0.0.1:" + node.port()))) {
+            tieredClient.setLocation(tenant, "AttachedSingle", 1L);
+            TimelineId timeline = TimelineId.random();
+            tieredClient.createTimeline(tenant, timeline);
+            Key key = Key.ofRelationPage(1663, 5, 16384, 0, 0);
+            tieredClient.ingest(tenant, timeline, List.of(new PageWire.Write(key, new PageRecord.Image(new byte[] {7}))));
+
+            TenantInfo detached = tieredClient.setLocation(tenant, "Detached", null);
+            assertEquals(tenant, detached.id());
+            assertEquals("Detached", detached.state());
+            assertEquals(404, assertThrows(StrataClientException.class, () -> tieredClient.tenant(tenant)).status());
+            assertEquals("Detached", tieredClient.setLocation(tenant, "Detached", null).state(), "detaching again is a no-op");
+
+            TenantInfo attached = tieredClient.setLocation(tenant, "AttachedSingle", 2L);
+            assertEquals(2, attached.generation());
+            assertEquals(1, attached.timelines());
+            assertArrayEquals(new byte[] {7}, tieredClient.getPage(tenant, timeline, key, null), "loaded back from the bucket");
+        }
     }
 }
