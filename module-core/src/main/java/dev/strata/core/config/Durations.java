@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 
 /** Durations in configuration: {@code 250ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 7d}, or ISO-8601. */
-final class Durations {
+public final class Durations {
     private Durations() {}
 
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String value = text.strip();
         try {
             if (value.startsWith("P") || value.startsWith("p")) {
@@ -31,7 +31,7 @@ final class Durations {
         }
     }
 
-    static String format(Duration duration) {
+    public static String format(Duration duration) {
         if (duration.toMillis() % 86_400_000L == 0 && !duration.isZero()) {
             return duration.toDays() + "d";
         }
