@@ -505,6 +505,27 @@ final class TieredTimelineTest {
         }
     }
 
+    @Test
+    void aShutdownWithTheBucketDownWaitsOneDeadlineForTheWholeNode(Random random) throws IOException {
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            LocalEngine engine = open(root.resolve("node"), bucket.resources(Duration.ofSeconds(3)), Failpoints.disabled());
+            engine.createTenant(TENANT, Generation.of(1));
+            Timeline main = engine.createTimeline(TENANT, MAIN);
+            write(main, random, 5);
+            for (int i = 0; i < 4; i++) {
+                write(engine.branch(TENANT, TimelineId.random(), MAIN, main.lastRecordLsn()), random, 5);
+            }
+            // Every upload fails from now on: each of the 5 timelines has uploads that cannot drain.
+            bucket.faults().setFaults(FaultInjectingRemoteStorage.Faults.NONE
+                    .withFailFirst(FaultInjectingRemoteStorage.Operation.PUT, 1_000_000));
+            long started = System.nanoTime();
+            engine.close();
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            // One tenant's timelines close one after another; with a deadline each, this would take 5 x 3 s.
+            assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "the shutdown took " + took);
+        }
+    }
+
     /** The evictable layers of a timeline, ignoring the minimum residence. */
     private record EvictableLayerView(LayerFileName name) {
         static List<EvictableLayerView> of(Timeline timeline) {
