@@ -526,6 +526,50 @@ final class TieredTimelineTest {
         }
     }
 
+    @Test
+    void readsRacingEvictionAlwaysSeeTheirPages(Random random) throws Exception {
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong());
+             LocalEngine engine = open(root.resolve("node"), bucket.resources(), Failpoints.disabled())) {
+            engine.createTenant(TENANT, Generation.of(1));
+            Timeline main = engine.createTimeline(TENANT, MAIN);
+            List<Lsn> commits = write(main, random, 60);
+            main.checkpoint();
+            main.compact();
+            main.remote().waitCompletion(Duration.ofSeconds(10));
+            List<Lsn> lsns = pick(commits, Lsn.INVALID);
+            Map<String, byte[]> expected = snapshot(main, lsns);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger evictions = new java.util.concurrent.atomic.AtomicInteger();
+            try (java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+                java.util.concurrent.Future<?> evictor = threads.submit(() -> {
+                    while (!stop.get()) {
+                        for (EvictableLayerView layer : EvictableLayerView.of(main)) {
+                            if (main.evict(layer.name())) {
+                                evictions.incrementAndGet();
+                            }
+                        }
+                    }
+                    return null;
+                });
+                List<java.util.concurrent.Future<?>> readers = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    readers.add(threads.submit(() -> {
+                        for (int round = 0; round < 2; round++) {
+                            assertSamePages(expected, snapshot(main, lsns));
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> reader : readers) {
+                    reader.get();
+                }
+                stop.set(true);
+                evictor.get();
+            }
+            assertTrue(evictions.get() > 0, "layers were evicted while the readers ran");
+        }
+    }
+
     /** The evictable layers of a timeline, ignoring the minimum residence. */
     private record EvictableLayerView(LayerFileName name) {
         static List<EvictableLayerView> of(Timeline timeline) {
