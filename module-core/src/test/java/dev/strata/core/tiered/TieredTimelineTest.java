@@ -548,6 +548,7 @@ final class TieredTimelineTest {
                                 evictions.incrementAndGet();
                             }
                         }
+                        Thread.sleep(2);
                     }
                     return null;
                 });
