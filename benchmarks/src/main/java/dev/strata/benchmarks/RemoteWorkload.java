@@ -13,7 +13,10 @@ import dev.strata.api.remote.ProviderConfig;
 import dev.strata.api.remote.RemoteStorage;
 import dev.strata.backend.s3.S3StorageProvider;
 import dev.strata.core.failpoint.Failpoints;
+import dev.strata.core.metrics.NodeMetrics;
+import dev.strata.core.metrics.RemoteStorageMetrics;
 import dev.strata.core.page.PageWrite;
+import dev.strata.core.remote.MeteredStorage;
 import dev.strata.core.remote.RetryPolicy;
 import dev.strata.core.remote.RetryingStorage;
 import dev.strata.core.tenant.EngineOptions;
@@ -68,8 +71,10 @@ import software.amazon.awssdk.services.s3.model.GetObjectResponse;
  * SDK's {@code GetObject} of the same object into a file, forced, interleaved layer by layer.
  */
 final class RemoteWorkload {
-    /** Small, so that many layers are written: 8 MiB of images per layer file. */
-    private static final long CHECKPOINT_DISTANCE = 8L << 20;
+    /** Small, so that many layers are written: 8 MiB of images per layer file (4 MiB in quick runs). */
+    private static final long MAX_CHECKPOINT_DISTANCE = 8L << 20;
+    /** At least this many layers per round, so that quick runs still have several downloads to time. */
+    private static final int MIN_LAYERS = 8;
     private static final int UPLOAD_ROUNDS = 2;
     private static final int ATTACH_ROUNDS = 3;
     private static final int UPLOADS_IN_FLIGHT = RemoteResources.DEFAULT_PARALLEL_UPLOADS;
@@ -82,12 +87,14 @@ final class RemoteWorkload {
     private final Pages pages;
     private final PrintStream log;
     private final RemoteLayout layout = RemoteLayout.root();
+    private final long checkpointDistance;
 
     RemoteWorkload(Workloads workloads, Scale scale, Pages pages, PrintStream log) {
         this.workloads = requireNonNull(workloads, "workloads is null");
         this.scale = requireNonNull(scale, "scale is null");
         this.pages = requireNonNull(pages, "pages is null");
         this.log = requireNonNull(log, "log is null");
+        this.checkpointDistance = Math.min(MAX_CHECKPOINT_DISTANCE, scale.remoteBytes() / MIN_LAYERS);
     }
 
     /** The timeline the upload rounds wrote last, as the attach needs it. */
@@ -97,25 +104,45 @@ final class RemoteWorkload {
 
     void run() throws IOException {
         log.println("[6] remote: S3Proxy (filesystem store) on 127.0.0.1, " + (scale.remoteBytes() >> 20)
-                + " MiB of images per upload round in layers of " + (CHECKPOINT_DISTANCE >> 20) + " MiB, "
+                + " MiB of images per upload round in layers of " + (checkpointDistance >> 20) + " MiB, "
                 + UPLOAD_ROUNDS + " rounds; the last round's timeline attached " + ATTACH_ROUNDS + " times");
+        long start = System.nanoTime();
         try (S3ProxyProcess server = S3ProxyProcess.start(workloads.freshDirectory("s3proxy"));
              S3Client client = server.client()) {
+            log.printf("  S3Proxy listening on %s after %.1f s%n", server.endpoint(), (System.nanoTime() - start) / 1e9);
             client.createBucket(request -> request.bucket(BUCKET));
             Written written = upload(server, client);
             attach(server, client, written);
         }
     }
 
-    private RemoteResources resources(S3ProxyProcess server) throws IOException {
+    /** The stack a node runs (ServerCommand): the backend, metered, behind core's retries. */
+    private RemoteResources resources(S3ProxyProcess server, RemoteStorageMetrics metrics) throws IOException {
         S3StorageProvider provider = new S3StorageProvider();
         RemoteStorage storage = provider.create(ProviderConfig.parse("remote_storage", server.providerSettings(BUCKET),
                 provider.configKeys()));
-        return RemoteResources.withDefaults(new RetryingStorage(storage, RetryPolicy.DEFAULT), layout);
+        return RemoteResources.withDefaults(new RetryingStorage(new MeteredStorage(storage, metrics), RetryPolicy.DEFAULT),
+                layout);
+    }
+
+    /** Requests per operation so far, for the log: "put 130 (1,031 MiB), get 0, …". */
+    private static String requests(RemoteStorageMetrics metrics) {
+        StringBuilder text = new StringBuilder();
+        for (RemoteStorageMetrics.Operation operation : RemoteStorageMetrics.Operation.values()) {
+            long count = metrics.requests(operation);
+            if (count > 0) {
+                text.append(text.isEmpty() ? "" : ", ").append(operation.label()).append(' ').append(count);
+                long bytes = metrics.sentBytes(operation) + metrics.receivedBytes(operation);
+                if (bytes > 0) {
+                    text.append(String.format(" (%,.1f MiB)", bytes / MIB));
+                }
+            }
+        }
+        return text.toString();
     }
 
     private EngineOptions options(RemoteResources remote, Failpoints failpoints) {
-        return workloads.strataOptions(false, CHECKPOINT_DISTANCE).withRemote(remote).withFailpoints(failpoints);
+        return workloads.strataOptions(false, checkpointDistance).withRemote(remote).withFailpoints(failpoints);
     }
 
     // ------------------------------------------------------------------------------------------------
@@ -129,7 +156,8 @@ final class RemoteWorkload {
         long baselineBytes = 0;
         int layerCount = 0;
         Written last = null;
-        try (RemoteResources remote = resources(server);
+        RemoteStorageMetrics metrics = new NodeMetrics().remoteStorage(S3StorageProvider.NAME);
+        try (RemoteResources remote = resources(server, metrics);
              LocalEngine engine = LocalEngine.open(workloads.freshDirectory("strata-upload"), options(remote, failpoints))) {
             for (int round = 0; round < UPLOAD_ROUNDS; round++) {
                 TenantId tenant = TenantId.random();
@@ -153,10 +181,15 @@ final class RemoteWorkload {
                 boolean strataFirst = round % 2 == 1;
                 for (int turn = 0; turn < 2; turn++) {
                     if ((turn == 0) == strataFirst) {
+                        long puts = metrics.requests(RemoteStorageMetrics.Operation.PUT);
+                        long sent = metrics.sentBytes(RemoteStorageMetrics.Operation.PUT);
                         long start = System.nanoTime();
                         failpoints.configure(RemoteTimelineClient.FAILPOINT_BEFORE_LAYER_UPLOAD, "off");
                         timeline.remote().waitCompletion(UPLOAD_TIMEOUT);
                         strata = System.nanoTime() - start;
+                        log.printf("  round %d: Strata sent %d PUTs, %,.1f MiB, for %d layers of %,.1f MiB (the rest: "
+                                        + "index uploads)%n", round, metrics.requests(RemoteStorageMetrics.Operation.PUT) - puts,
+                                (metrics.sentBytes(RemoteStorageMetrics.Operation.PUT) - sent) / MIB, layers.size(), bytes / MIB);
                     } else {
                         baseline = putAll(client, files, "baseline-upload/round-" + round + "/");
                     }
@@ -181,7 +214,7 @@ final class RemoteWorkload {
         workloads.add(Row.atLeast("remote-upload", strataMibPerSecond, baselineMibPerSecond,
                 "MiB/s of layer files uploaded vs SDK PutObject of the same files", 0.8, "≥ 0.8× raw SDK PutObject",
                 String.format("%d layers of ~%d MiB (%,.0f MiB) over %d rounds, %d uploads in flight on both sides; "
-                                + "Strata's time includes its index uploads", layerCount, CHECKPOINT_DISTANCE >> 20,
+                                + "Strata's time includes its index uploads", layerCount, checkpointDistance >> 20,
                         strataBytes / MIB, UPLOAD_ROUNDS, UPLOADS_IN_FLIGHT)));
         return last;
     }
@@ -265,7 +298,8 @@ final class RemoteWorkload {
                             baselineDirectory.resolve("attach-" + round));
                     continue;
                 }
-                try (RemoteResources remote = resources(server);
+                RemoteStorageMetrics metrics = new NodeMetrics().remoteStorage(S3StorageProvider.NAME);
+                try (RemoteResources remote = resources(server, metrics);
                      LocalEngine engine = LocalEngine.open(workloads.freshDirectory("strata-attach-" + round),
                              options(remote, Failpoints.disabled()))) {
                     long start = System.nanoTime();
@@ -279,6 +313,7 @@ final class RemoteWorkload {
                     log.printf("  attach round %d (generation %d): applyLocation %.1f ms, first read %.1f ms; %d layers, "
                                     + "%d resident after the first read%n", round, generation.value(), (attached - start) / 1e6,
                             (start + strata - attached) / 1e6, residence.layers(), residence.resident());
+                    log.printf("  attach round %d requests: %s%n", round, requests(metrics));
                     if (lastRound) {
                         notOneDownload = downloads(timeline, client, written, layers, newest, baselineDirectory,
                                 strataDownloads, baselineDownloads);
@@ -309,9 +344,9 @@ final class RemoteWorkload {
         if (strata.length == 0) {
             throw new IllegalStateException("no read downloaded exactly one layer (" + notOneDownload + " did not)");
         }
-        String note = String.format("%d reads that each downloaded one layer of ~%d MiB; p99 is the largest of so few; "
-                        + "%d reads did not download exactly one; baseline GetObject into a file + force", strata.length,
-                CHECKPOINT_DISTANCE >> 20, notOneDownload);
+        String note = String.format("%d reads that each downloaded one layer of ~%d MiB%s; %d reads did not download "
+                        + "exactly one; baseline GetObject into a file + force", strata.length, checkpointDistance >> 20,
+                strata.length < 100 ? " (p99 is the largest of so few)" : "", notOneDownload);
         workloads.add(noTarget(Row.atMost("remote-attach", percentile(strata, 50), percentile(baseline, 50),
                 "ms p50 of a first read that downloads its layer vs SDK GetObject of the layer", 0, "none", note)));
         workloads.add(noTarget(Row.atMost("remote-attach", percentile(strata, 99), percentile(baseline, 99),

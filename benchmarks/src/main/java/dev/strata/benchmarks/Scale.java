@@ -22,7 +22,7 @@ record Scale(String name, long imageIngestBytes, long diskBaselineBytes, long de
              int historyPages, long compactionBytes, double readSeconds, long checkpointDistance,
              long blockCacheBytes, int startupTenants, long remoteBytes) {
     static final Scale QUICK = new Scale("quick", 256L << 20, 128L << 20, 24L << 20, 16_384, 4_096, 192L << 20,
-            2.0, 32L << 20, 256L << 20, 1_000, 64L << 20);
+            2.0, 32L << 20, 256L << 20, 1_000, 32L << 20);
     static final Scale FULL = new Scale("full", 8L << 30, 2L << 30, 128L << 20, 32_768, 8_192, 1L << 30,
             8.0, 256L << 20, 384L << 20, 10_000, 1L << 30);
 
