@@ -30,6 +30,8 @@ import java.util.Optional;
  * ({@code SELECT … FOR UPDATE}, in tenant id order when several), which serialises them per tenant.
  */
 public final class ControllerStore {
+    private static final String UNIQUE_VIOLATION = "23505";
+
     private final Database database;
 
     public ControllerStore(Database database) {
@@ -75,6 +77,17 @@ public final class ControllerStore {
      */
     public Tenant createTenant(TenantId tenant) throws SQLException {
         Objects.requireNonNull(tenant, "tenant is null");
+        try {
+            return insertTenant(tenant);
+        } catch (SQLException e) {
+            if (!UNIQUE_VIOLATION.equals(e.getSQLState())) {
+                throw e;
+            }
+            return tenant(tenant); // created concurrently by another request
+        }
+    }
+
+    private Tenant insertTenant(TenantId tenant) throws SQLException {
         return database.inTransaction(connection -> {
             Optional<Tenant> existing = findTenant(connection, tenant);
             if (existing.isPresent()) {
