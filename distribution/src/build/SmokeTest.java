@@ -67,7 +67,8 @@ public final class SmokeTest {
         expect(failures, "strata", launcher.toString(), "--version");
         expect(failures, "strata", launcher.toString(), "--help");
         String modules = expect(failures, "java.base", image.resolve("bin/java").toString(), "--list-modules");
-        for (String module : List.of("dev.strata.api", "dev.strata.core", "dev.strata.backend.localfs")) {
+        expect(failures, "strata-controller", image.resolve("bin/strata-controller").toString(), "--version");
+        for (String module : List.of("dev.strata.api", "dev.strata.core", "dev.strata.backend.localfs", "dev.strata.controller")) {
             if (!modules.contains(module + "@")) {
                 failures.add("the image does not contain module " + module + "; java --list-modules printed:\n" + modules);
             }
@@ -82,6 +83,7 @@ public final class SmokeTest {
         }
         System.out.println("[strata-smoke] " + image + ": bin/strata --version and --help work; modules present");
         checkServer(image, failures);
+        checkController(image, failures);
         if (!failures.isEmpty()) {
             fail(failures);
         }
@@ -100,6 +102,56 @@ public final class SmokeTest {
     }
 
     private static final long SERVER_START_MILLIS = 15_000;
+
+    /**
+     * Runs {@code bin/strata-controller serve} on its embedded database (the H2 driver loaded from lib/jdbc/)
+     * and asks it for its status.
+     */
+    private static void checkController(Path image, List<String> failures) throws IOException, InterruptedException {
+        Path workdir = Files.createTempDirectory(image.toAbsolutePath().getParent(), "smoke-controller-");
+        Path config = Files.writeString(workdir.resolve("controller.toml"),
+                "listen = \"127.0.0.1:0\"\n[database]\nembedded = \"controller-db\"\n");
+        Path out = workdir.resolve("controller.out");
+        Path err = workdir.resolve("controller.err");
+        long started = System.nanoTime();
+        Process controller = new ProcessBuilder(image.resolve("bin/strata-controller").toString(), "serve",
+                "--config", config.toString()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try (HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build()) {
+            Pattern listening = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
+            long deadline = System.currentTimeMillis() + SERVER_START_MILLIS;
+            String port = null;
+            while (port == null && controller.isAlive() && System.currentTimeMillis() < deadline) {
+                Matcher matcher = listening.matcher(Files.readString(out));
+                if (matcher.find()) {
+                    port = matcher.group(1);
+                } else {
+                    Thread.sleep(50);
+                }
+            }
+            if (port != null) {
+                URI status = URI.create("http://127.0.0.1:" + port + "/control/v1/status");
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(status).GET().timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() != 200 || !answer.body().contains("\"nodes\":0")) {
+                    failures.add("GET " + status + ": status " + answer.statusCode() + ", body " + answer.body());
+                }
+            } else {
+                failures.add("bin/strata-controller serve did not report its address within " + SERVER_START_MILLIS
+                        + " ms (alive: " + controller.isAlive() + "); stdout:\n" + Files.readString(out) + "\nstderr:\n"
+                        + Files.readString(err));
+            }
+        } finally {
+            controller.destroyForcibly();
+            controller.waitFor(10, TimeUnit.SECONDS);
+        }
+        if (failures.isEmpty()) {
+            System.out.printf("[strata-smoke] bin/strata-controller serve: status answered from the embedded database (%d ms)%n",
+                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            deleteRecursively(workdir);
+        } else {
+            failures.add("controller files kept in " + workdir);
+        }
+    }
 
     /** Runs {@code bin/strata server}, scrapes /metrics, creates a tenant, checks the JSON log, kills the JVM. */
     private static void checkServer(Path image, List<String> failures) throws IOException, InterruptedException {

@@ -19,6 +19,7 @@ import dev.strata.core.tenant.LocationConfig;
 import dev.strata.core.tenant.LocationMode;
 import dev.strata.core.tenant.TenantConfig;
 import dev.strata.core.timeline.CompactionResult;
+import dev.strata.core.timeline.EngineException;
 import dev.strata.core.timeline.GcResult;
 import dev.strata.core.timeline.Timeline;
 import io.helidon.http.HeaderNames;
@@ -337,6 +338,11 @@ public final class HttpApi {
 
     private void ingest(ServerRequest request, ServerResponse response) throws IOException {
         Timeline timeline = timeline(request);
+        if (LocationMode.parse(engine.tenantConfig(timeline.tenantId()).mode()) == LocationMode.ATTACHED_STALE) {
+            // A migration source has handed over: a write here would never reach the tenant's new location.
+            throw new EngineException.Unavailable("tenant " + timeline.tenantId()
+                    + " is AttachedStale on this node (being migrated away); write to its new location");
+        }
         List<PageWire.Write> writes = PageWire.decodeIngest(request.content().as(byte[].class));
         List<PageWrite> batch = new ArrayList<>(writes.size());
         for (PageWire.Write write : writes) {

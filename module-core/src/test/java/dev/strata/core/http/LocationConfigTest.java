@@ -132,4 +132,21 @@ class LocationConfigTest {
             assertArrayEquals(new byte[] {7}, tieredClient.getPage(tenant, timeline, key, null), "loaded back from the bucket");
         }
     }
+
+    @Test
+    void aStaleMigrationSourceRefusesWritesButServesReads() {
+        client.setLocation(tenant, "AttachedSingle", 1L);
+        TimelineId timeline = TimelineId.random();
+        client.createTimeline(tenant, timeline);
+        Key key = Key.ofRelationPage(1663, 5, 16384, 0, 0);
+        Lsn commit = client.ingest(tenant, timeline, List.of(new PageWire.Write(key, new PageRecord.Image(new byte[] {1}))));
+        client.setLocation(tenant, "AttachedStale", 1L);
+
+        StrataClientException refused = assertThrows(StrataClientException.class,
+                () -> client.ingest(tenant, timeline, List.of(new PageWire.Write(key, new PageRecord.Image(new byte[] {2})))));
+        assertEquals(503, refused.status(), "the writer retries at the tenant's new location");
+        assertTrue(refused.getMessage().contains("AttachedStale"), refused.getMessage());
+        assertArrayEquals(new byte[] {1}, client.getPage(tenant, timeline, key, commit));
+        assertEquals(commit, client.timeline(tenant, timeline).diskConsistentLsn(), "the hand-over flushed everything");
+    }
 }

@@ -1,0 +1,21 @@
+package dev.strata.controller;
+
+import dev.strata.api.TenantId;
+import java.util.Objects;
+
+/**
+ * Where a tenant is held: on which node, in which mode, at which generation (null exactly for Secondary).
+ */
+public record Placement(TenantId tenant, long nodeId, Mode mode, Long generation) {
+    public Placement {
+        Objects.requireNonNull(tenant, "tenant is null");
+        Objects.requireNonNull(mode, "mode is null");
+        if (mode.isAttached() != (generation != null)) {
+            throw new IllegalArgumentException("placement of tenant " + tenant + " on node " + nodeId + " in mode "
+                    + mode.wireName() + (generation == null ? " needs a generation" : " must not have a generation"));
+        }
+        if (mode == Mode.DETACHED) {
+            throw new IllegalArgumentException("a detached tenant has no placement: tenant " + tenant + ", node " + nodeId);
+        }
+    }
+}
