@@ -383,10 +383,14 @@ public final class Wal implements AutoCloseable {
     }
 
     /**
-     * The segments with where each ends: closed ones where the next begins, the open (last) one at the durable
-     * LSN. A snapshot; segments may be trimmed or closed right after it is taken.
+     * The segments with where each ends: closed ones where the next begins (closed segments were forced before
+     * the next one was created), the open (last) one at the durable LSN, or at its start when nothing in it is
+     * durable yet. A snapshot; segments may be trimmed or closed right after it is taken.
      */
     public List<WalSegmentSpan> segmentSpans() {
+        // Read before the snapshot: whatever was durable then lies in the snapshot's segments, so the open
+        // segment's end never points past its file (a roll after this read only adds a segment).
+        Lsn durable = durableLsn();
         List<Segment> snapshot;
         appendLock.lock();
         try {
@@ -394,8 +398,6 @@ public final class Wal implements AutoCloseable {
         } finally {
             appendLock.unlock();
         }
-        // Read after the snapshot: the durable LSN only grows, so it is never behind the open segment's start.
-        Lsn durable = durableLsn();
         List<WalSegmentSpan> spans = new ArrayList<>(snapshot.size());
         for (int i = 0; i < snapshot.size(); i++) {
             Segment segment = snapshot.get(i);
