@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
  * Backs up one timeline's WAL to remote storage: each closed segment whole, and the open segment's durable
@@ -164,10 +166,10 @@ public final class WalBackup {
                 reconciled = reconciled.with(object, Status.UPLOADED);
             }
         }
+        // The partial recovery would take stays; the others are superseded by it.
         Optional<WalObjectName.Partial> best = reconciled.objects(Status.UPLOADED).stream()
-                .flatMap(object -> object instanceof WalObjectName.Partial partial ? java.util.stream.Stream.of(partial)
-                        : java.util.stream.Stream.empty())
-                .max(java.util.Comparator.comparing(WalObjectName.Partial::segmentStart).thenComparing(WalRestore.PREFERENCE));
+                .flatMap(object -> object instanceof WalObjectName.Partial partial ? Stream.of(partial) : Stream.empty())
+                .max(Comparator.comparing(WalObjectName.Partial::segmentStart).thenComparing(WalRestore.PREFERENCE));
         for (WalObjectName object : reconciled.objects(Status.UPLOADED)) {
             if (object instanceof WalObjectName.Partial && !best.orElseThrow().equals(object)) {
                 reconciled = reconciled.with(object, Status.DELETING);

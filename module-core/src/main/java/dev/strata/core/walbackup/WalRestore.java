@@ -24,10 +24,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * Recovers a timeline's WAL from its backup in remote storage into an empty local WAL directory, so that
@@ -86,7 +89,7 @@ public final class WalRestore {
         requireNonNull(generation, "generation is null");
         requireNonNull(from, "from is null");
         requireNonNull(walDirectory, "walDirectory is null");
-        try (var entries = Files.list(walDirectory)) {
+        try (Stream<Path> entries = Files.list(walDirectory)) {
             if (entries.findAny().isPresent()) {
                 throw new IOException("cannot restore the WAL of timeline " + timelineId + " into " + walDirectory
                         + ": the directory is not empty");
@@ -94,7 +97,7 @@ public final class WalRestore {
         }
         String prefix = remote.layout().walPrefix(tenantId, timelineId);
         TreeMap<Lsn, ObjectMetadata> fulls = new TreeMap<>();
-        Map<WalObjectName.Partial, ObjectMetadata> partials = new java.util.HashMap<>();
+        Map<WalObjectName.Partial, ObjectMetadata> partials = new HashMap<>();
         for (ObjectMetadata object : remote.storage().listAll(prefix, CallContext.NONE)) {
             Optional<WalObjectName> name = WalObjectName.parse(object.key().substring(prefix.length()));
             if (name.isEmpty()) {
@@ -109,7 +112,7 @@ public final class WalRestore {
                 }
             }
         }
-        java.util.TreeSet<Lsn> starts = new java.util.TreeSet<>(fulls.keySet());
+        TreeSet<Lsn> starts = new TreeSet<>(fulls.keySet());
         partials.keySet().forEach(partial -> starts.add(partial.segmentStart()));
         Lsn start = starts.floor(from);
         if (start == null) {
