@@ -192,7 +192,14 @@ final class WalBackupEngineTest {
                         return false;
                     }
                 });
-                assertEquals(tracked(state(recovered)), walObjects(bucket), "every WAL object in the bucket is tracked");
+                // The deletion step runs before the state drops what it deleted: wait for the two to agree.
+                await("every WAL object in the bucket is tracked, and only those", () -> {
+                    try {
+                        return tracked(state(recovered)).equals(walObjects(bucket));
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
             }
         }
     }
