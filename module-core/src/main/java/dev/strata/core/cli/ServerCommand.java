@@ -71,7 +71,8 @@ final class ServerCommand implements Callable<Integer> {
         try {
             engine = LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(config.tenantDefaults())
                     .withBlockCacheBytes(config.blockCacheBytes()).withBackgroundThreads(config.backgroundThreads())
-                    .withFailpoints(failpoints).withRemote(remote).withEviction(config.eviction()), metrics);
+                    .withFailpoints(failpoints).withRemote(remote).withEviction(config.eviction())
+                    .withWalBackup(config.walBackup()), metrics);
         } catch (IOException | RuntimeException e) {
             if (remote != null) {
                 remote.close();

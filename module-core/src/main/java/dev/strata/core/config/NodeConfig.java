@@ -8,6 +8,7 @@ import dev.strata.core.tiered.EvictionPolicy;
 import dev.strata.core.timeline.TimelineSettings;
 import dev.strata.core.wal.Durability;
 import dev.strata.core.wal.WalOptions;
+import dev.strata.core.walbackup.WalBackupOptions;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -34,17 +35,21 @@ import java.util.Set;
  *                          which is allowed only on a loopback address
  * @param remoteStorage the {@code [remote_storage]} section, or null for a node that keeps everything locally
  * @param eviction when layer files that remote storage holds leave the local disk ({@code [eviction]})
+ * @param walBackup how the WAL is backed up to remote storage ({@code [wal_backup]}); its node id is
+ *                  {@code nodeId}
  */
 public record NodeConfig(long nodeId, String listenHost, int listenPort, long maxRequestBytes, long blockCacheBytes,
                          int backgroundThreads, TimelineSettings tenantDefaults, Path authPublicKeyFile,
-                         RemoteStorageConfig remoteStorage, EvictionPolicy eviction) {
+                         RemoteStorageConfig remoteStorage, EvictionPolicy eviction, WalBackupOptions walBackup) {
     public static final String FILE = "strata.toml";
     public static final NodeConfig DEFAULT = new NodeConfig(1, "127.0.0.1", 9898, 64L << 20, 256L << 20, 2,
-            TimelineSettings.DEFAULT, null, null, EvictionPolicy.DEFAULT);
+            TimelineSettings.DEFAULT, null, null, EvictionPolicy.DEFAULT, WalBackupOptions.DEFAULT.withNodeId(1));
 
     private static final TomlMapper TOML = new TomlMapper();
     private static final Set<String> TOP_LEVEL = Set.of("node_id", "listen_http", "max_request_bytes", "block_cache_bytes",
-            "background_threads", "tenant_defaults", "auth", RemoteStorageConfig.SECTION, "eviction");
+            "background_threads", "tenant_defaults", "auth", RemoteStorageConfig.SECTION, "eviction",
+            "wal_backup");
+    private static final Set<String> WAL_BACKUP_KEYS = Set.of("enabled", "partial_interval", "max_concurrent_uploads");
     private static final Set<String> EVICTION_KEYS = Set.of("period", "idle_threshold", "max_usage_percent",
             "min_free_bytes", "min_residence");
     private static final Set<String> AUTH_KEYS = Set.of("public_key_file");
@@ -56,9 +61,11 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
         Objects.requireNonNull(listenHost, "listenHost is null");
         Objects.requireNonNull(tenantDefaults, "tenantDefaults is null");
         Objects.requireNonNull(eviction, "eviction is null");
+        Objects.requireNonNull(walBackup, "walBackup is null");
         if (nodeId < 0) {
             throw new IllegalArgumentException("node_id must not be negative, got " + nodeId);
         }
+        walBackup = walBackup.withNodeId(nodeId);
         if (listenPort < 0 || listenPort > 65535) {
             throw new IllegalArgumentException("listen_http port must be 0 to 65535, got " + listenPort);
         }
@@ -87,7 +94,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
 
     public NodeConfig withListen(String host, int port) {
         return new NodeConfig(nodeId, host, port, maxRequestBytes, blockCacheBytes, backgroundThreads, tenantDefaults,
-                authPublicKeyFile, remoteStorage, eviction);
+                authPublicKeyFile, remoteStorage, eviction, walBackup);
     }
 
     /**
@@ -117,7 +124,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
         }
         return new NodeConfig(config.nodeId(), config.listenHost(), config.listenPort(), config.maxRequestBytes(),
                 config.blockCacheBytes(), config.backgroundThreads(), config.tenantDefaults(), keyFile, remote,
-                config.eviction());
+                config.eviction(), config.walBackup());
     }
 
     /** Parses TOML; {@code source} names the file in messages. */
@@ -164,6 +171,13 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
             }
             reader.rejectUnknown(evictionSection, EVICTION_KEYS, "eviction.");
         }
+        JsonNode walBackupSection = root.path("wal_backup");
+        if (!walBackupSection.isMissingNode()) {
+            if (!walBackupSection.isObject()) {
+                throw new ConfigException(source + ": 'wal_backup' must be a table");
+            }
+            reader.rejectUnknown(walBackupSection, WAL_BACKUP_KEYS, "wal_backup.");
+        }
         TimelineSettings d = DEFAULT.tenantDefaults();
         String listen = reader.text(root, "listen_http", DEFAULT.listenAddress());
         int colon = listen.lastIndexOf(':');
@@ -201,10 +215,18 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                     reader.number(root, "max_request_bytes", DEFAULT.maxRequestBytes()),
                     reader.number(root, "block_cache_bytes", DEFAULT.blockCacheBytes()),
                     (int) reader.number(root, "background_threads", DEFAULT.backgroundThreads()), settings,
-                    keyFile == null ? null : Path.of(keyFile), remote, eviction(reader, evictionSection));
+                    keyFile == null ? null : Path.of(keyFile), remote, eviction(reader, evictionSection),
+                    walBackup(reader, walBackupSection));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage(), e);
         }
+    }
+
+    private static WalBackupOptions walBackup(Reader reader, JsonNode section) throws ConfigException {
+        WalBackupOptions d = DEFAULT.walBackup();
+        return new WalBackupOptions(reader.bool(section, "enabled", d.enabled()), d.nodeId(),
+                reader.duration(section, "partial_interval", d.partialInterval()),
+                (int) reader.number(section, "max_concurrent_uploads", d.maxConcurrentUploads()));
     }
 
     private static EvictionPolicy eviction(Reader reader, JsonNode section) throws ConfigException {
@@ -337,6 +359,15 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 # A layer read or downloaded within this time is never evicted.
                 min_residence = "%s"
 
+                [wal_backup]
+                # Back up each timeline's WAL to remote storage, so a node whose disk is lost loses at most
+                # what was written since the last backup: closed segments whole, the open one as a partial.
+                enabled = %s
+                # Least time between two partial uploads of one timeline (made only when new WAL is durable).
+                partial_interval = "%s"
+                # WAL backup uploads in flight on the node at once, across all timelines.
+                max_concurrent_uploads = %d
+
                 [auth]
                 # Public keys (a JWK set, or PEM public keys) that verify bearer tokens (RS256 or EdDSA).
                 # Without it the API needs no token, which is allowed only when listen_http is a loopback address.
@@ -347,6 +378,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 d.gcHorizon(), Durations.format(d.pitrInterval()), Durations.format(d.gcPeriod()), d.wal().segmentBytes(),
                 Durations.format(DEFAULT.eviction().period()), Durations.format(DEFAULT.eviction().idleThreshold()),
                 DEFAULT.eviction().maxUsagePercent(), DEFAULT.eviction().minFreeBytes(),
-                Durations.format(DEFAULT.eviction().minResidence()));
+                Durations.format(DEFAULT.eviction().minResidence()), DEFAULT.walBackup().enabled(),
+                Durations.format(DEFAULT.walBackup().partialInterval()), DEFAULT.walBackup().maxConcurrentUploads());
     }
 }

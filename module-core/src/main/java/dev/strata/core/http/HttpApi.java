@@ -220,6 +220,9 @@ public final class HttpApi {
             node.put("remote_consistent_lsn", timeline.diskConsistentLsn().toString());
             node.put("remote_consistent_lsn_visible", timeline.diskConsistentLsn().toString());
         }
+        // Up to where a new node could recover the WAL from remote storage; null when the WAL is not backed up.
+        timeline.walBackupLsn().ifPresentOrElse(lsn -> node.put("wal_backup_lsn", lsn.toString()),
+                () -> node.putNull("wal_backup_lsn"));
         Timeline.LayerResidence residence = timeline.residence();
         node.put("resident_layers", residence.resident());
         node.put("resident_layer_bytes", residence.residentBytes());

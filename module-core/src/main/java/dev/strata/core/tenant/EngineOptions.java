@@ -5,6 +5,7 @@ import dev.strata.core.io.FileIo;
 import dev.strata.core.tiered.EvictionPolicy;
 import dev.strata.core.tiered.RemoteResources;
 import dev.strata.core.timeline.TimelineSettings;
+import dev.strata.core.walbackup.WalBackupOptions;
 import java.util.Objects;
 
 /**
@@ -19,10 +20,11 @@ import java.util.Objects;
  *                             directly turn it off)
  * @param remote remote storage shared by every timeline, or null for a node that keeps everything locally
  * @param eviction when local layer files that remote storage holds are deleted (only with remote storage)
+ * @param walBackup how WAL is backed up to remote storage (only with remote storage)
  */
 public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBytes, int backgroundThreads,
                             Failpoints failpoints, FileIo io, boolean backgroundCompaction, RemoteResources remote,
-                            EvictionPolicy eviction) {
+                            EvictionPolicy eviction, WalBackupOptions walBackup) {
     public static final EngineOptions DEFAULT = new EngineOptions(TimelineSettings.DEFAULT, 256L << 20, 2,
             Failpoints.disabled(), FileIo.DEFAULT, true);
 
@@ -31,6 +33,7 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
         Objects.requireNonNull(failpoints, "failpoints is null");
         Objects.requireNonNull(io, "io is null");
         Objects.requireNonNull(eviction, "eviction is null");
+        Objects.requireNonNull(walBackup, "walBackup is null");
         if (blockCacheBytes < 0) {
             throw new IllegalArgumentException("block_cache_bytes must not be negative, got " + blockCacheBytes);
         }
@@ -43,40 +46,53 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
     public EngineOptions(TimelineSettings timelineSettings, long blockCacheBytes, int backgroundThreads,
                          Failpoints failpoints, FileIo io, boolean backgroundCompaction) {
         this(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, null,
-                EvictionPolicy.DEFAULT);
+                EvictionPolicy.DEFAULT, WalBackupOptions.DEFAULT);
+    }
+
+    /** Options with the default WAL backup. */
+    public EngineOptions(TimelineSettings timelineSettings, long blockCacheBytes, int backgroundThreads,
+                         Failpoints failpoints, FileIo io, boolean backgroundCompaction, RemoteResources remote,
+                         EvictionPolicy eviction) {
+        this(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction,
+                WalBackupOptions.DEFAULT);
     }
 
     public EngineOptions withTimelineSettings(TimelineSettings settings) {
-        return new EngineOptions(settings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction);
+        return new EngineOptions(settings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction, walBackup);
     }
 
     public EngineOptions withFailpoints(Failpoints points) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, points, io, backgroundCompaction, remote, eviction);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, points, io, backgroundCompaction, remote, eviction, walBackup);
     }
 
     public EngineOptions withIo(FileIo fileIo) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, fileIo, backgroundCompaction, remote, eviction);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, fileIo, backgroundCompaction, remote, eviction, walBackup);
     }
 
     public EngineOptions withBackgroundThreads(int threads) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, threads, failpoints, io, backgroundCompaction, remote, eviction);
+        return new EngineOptions(timelineSettings, blockCacheBytes, threads, failpoints, io, backgroundCompaction, remote, eviction, walBackup);
     }
 
     public EngineOptions withBackgroundCompaction(boolean enabled) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, enabled, remote, eviction);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, enabled, remote, eviction, walBackup);
     }
 
     public EngineOptions withBlockCacheBytes(long bytes) {
-        return new EngineOptions(timelineSettings, bytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction);
+        return new EngineOptions(timelineSettings, bytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction, walBackup);
     }
 
     public EngineOptions withRemote(RemoteResources remoteResources) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remoteResources, eviction);
+                remoteResources, eviction, walBackup);
     }
 
     public EngineOptions withEviction(EvictionPolicy policy) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remote, policy);
+                remote, policy, walBackup);
+    }
+
+    public EngineOptions withWalBackup(WalBackupOptions options) {
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
+                remote, eviction, options);
     }
 }

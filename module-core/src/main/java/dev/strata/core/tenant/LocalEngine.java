@@ -19,6 +19,7 @@ import dev.strata.core.tiered.RemoteIndexException;
 import dev.strata.core.tiered.RemoteIndexLoader;
 import dev.strata.core.tiered.RemoteResources;
 import dev.strata.core.tiered.RemoteTimelineDeletion;
+import dev.strata.core.walbackup.WalBackupScheduler;
 import dev.strata.api.remote.CallContext;
 import dev.strata.api.remote.ListPage;
 import dev.strata.api.remote.ListRequest;
@@ -112,8 +113,11 @@ public final class LocalEngine implements AutoCloseable {
         DurableFiles.createDirectoryDurably(workdir.resolve(TENANTS));
         ExecutorService background = Executors.newFixedThreadPool(options.backgroundThreads(), daemon("strata-background"));
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(daemon("strata-ticker"));
+        WalBackupScheduler walBackup = options.remote() != null && options.walBackup().enabled()
+                ? new WalBackupScheduler(options.walBackup(), options.remote().executor(), metrics) : null;
         TimelineResources resources = new TimelineResources(new BlockCache(options.blockCacheBytes()), Redo.loadInstalled(),
-                options.failpoints(), metrics.countingFsyncs(options.io()), background, Clock.systemUTC(), metrics);
+                options.failpoints(), metrics.countingFsyncs(options.io()), background, Clock.systemUTC(), metrics,
+                walBackup);
         BackgroundScheduler scheduler = options.backgroundCompaction()
                 ? new BackgroundScheduler(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 1, metrics) : null;
         LocalEngine engine = new LocalEngine(workdir, options, resources, ticker, scheduler);
@@ -813,6 +817,9 @@ public final class LocalEngine implements AutoCloseable {
             }
         }
         IOException first = failures.isEmpty() ? null : failures.getFirst();
+        if (resources.walBackup() != null) {
+            resources.walBackup().close();
+        }
         resources.background().shutdown();
         try {
             resources.background().awaitTermination(30, TimeUnit.SECONDS);

@@ -27,7 +27,8 @@ public record TenantConfig(String mode, Generation generation) {
         return new TenantConfig("AttachedSingle", generation);
     }
 
-    static TenantConfig read(Path tenantDirectory) throws IOException {
+    /** Reads {@code config-v1} of a tenant directory. */
+    public static TenantConfig read(Path tenantDirectory) throws IOException {
         Path file = tenantDirectory.resolve(FILE);
         JsonNode node;
         try {

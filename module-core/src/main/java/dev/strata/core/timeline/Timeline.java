@@ -22,6 +22,7 @@ import dev.strata.core.tiered.RemoteResources;
 import dev.strata.core.tiered.RemoteTimelineClient;
 import dev.strata.core.wal.Wal;
 import dev.strata.core.wal.WalAppend;
+import dev.strata.core.walbackup.WalBackup;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -92,6 +93,8 @@ public final class Timeline {
     private final AtomicBoolean flushScheduled = new AtomicBoolean();
     /** Null when the node has no remote storage; set once while loading, before the timeline is published. */
     private volatile RemoteTimelineClient remote;
+    /** Null when the WAL is not backed up; set once while loading, before the timeline is published. */
+    private volatile WalBackup walBackup;
     private volatile Throwable brokenBy;
     private volatile Throwable lastBackgroundFailure;
     private volatile boolean closed;
@@ -250,6 +253,28 @@ public final class Timeline {
             throw new IllegalStateException("timeline " + timelineId + " already has a remote client");
         }
         remote = client;
+    }
+
+    /** Starts backing up the WAL with {@code backup}; called once by the loader. */
+    void connectWalBackup(WalBackup backup) {
+        if (walBackup != null) {
+            throw new IllegalStateException("timeline " + timelineId + " already backs up its WAL");
+        }
+        walBackup = backup;
+    }
+
+    /** The WAL, for the loader to hand to its backup. */
+    Wal wal() {
+        return wal;
+    }
+
+    /**
+     * The LSN up to which the WAL is backed up in remote storage, or empty when the WAL is not backed up (no
+     * remote storage, or WAL backup off).
+     */
+    public java.util.Optional<Lsn> walBackupLsn() {
+        WalBackup backup = walBackup;
+        return backup == null ? java.util.Optional.empty() : java.util.Optional.of(backup.backedUpLsn());
     }
 
     /** Called by the loader once the WAL is replayed: the timeline is now visible to its ancestor. */
@@ -933,6 +958,14 @@ public final class Timeline {
                     client.shutdown(flush && brokenBy == null, drainBudget);
                 } catch (IOException e) {
                     drainFailure = e;
+                }
+            }
+            WalBackup backup = walBackup;
+            if (backup != null) {
+                // Graceful: one last partial upload, so the bucket holds the WAL up to its end.
+                backup.close(flush && brokenBy == null);
+                if (resources.walBackup() != null) {
+                    resources.walBackup().unregister(backup);
                 }
             }
             maintenanceLock.lock();

@@ -12,7 +12,13 @@ import dev.strata.core.io.DurableFiles;
 import dev.strata.core.tiered.LoadedIndex;
 import dev.strata.core.tiered.RemoteResources;
 import dev.strata.core.tiered.RemoteTimelineClient;
+import dev.strata.core.tenant.TenantConfig;
+import dev.strata.core.wal.CorruptWalException;
 import dev.strata.core.wal.Wal;
+import dev.strata.core.walbackup.WalBackup;
+import dev.strata.core.walbackup.WalBackupScheduler;
+import dev.strata.core.walbackup.WalBackupState;
+import dev.strata.core.walbackup.WalRestore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,15 +99,33 @@ final class TimelineLoader {
         }
         Path walDirectory = directory.resolve(Timeline.WAL_DIRECTORY);
         boolean ownIndex = loaded.generation().equals(generation);
-        if (!ownIndex && Files.exists(walDirectory)) {
+        boolean localWalTrusted = ownIndex && hasFiles(walDirectory);
+        if (!localWalTrusted && Files.exists(walDirectory)) {
             // Another attachment may have written past this WAL's records since: they would be replayed on top
             // of its layers. What this node wrote under its older generation was uploaded before it handed over.
             LOG.log(System.Logger.Level.INFO, "tenant {0} timeline {1}: index is from generation {2}, not ours ({3});"
-                    + " starting a new WAL at {4}", tenantId, timelineId, loaded.generation(), generation, diskConsistent);
+                    + " not using the local WAL", tenantId, timelineId, loaded.generation(), generation);
             DurableFiles.deleteRecursively(walDirectory);
         }
         Files.createDirectories(walDirectory);
-        Wal wal = Wal.open(walDirectory, diskConsistent, settings.wal(), resources.io(), resources.failpoints());
+        boolean restored = false;
+        if (!localWalTrusted && resources.walBackup() != null) {
+            restored = !WalRestore.restore(remote, tenantId, timelineId, generation, diskConsistent, walDirectory).isEmpty();
+        }
+        Wal wal;
+        try {
+            wal = Wal.open(walDirectory, diskConsistent, settings.wal(), resources.io(), resources.failpoints());
+        } catch (CorruptWalException e) {
+            if (!restored) {
+                throw e;
+            }
+            // A damaged backup must not keep the timeline from attaching: what the layers hold is still served.
+            LOG.log(System.Logger.Level.ERROR, "tenant {0} timeline {1}: the WAL restored from remote storage is"
+                    + " corrupt ({2}); starting a new WAL at {3}", tenantId, timelineId, e.getMessage(), diskConsistent);
+            DurableFiles.deleteRecursively(walDirectory);
+            Files.createDirectories(walDirectory);
+            wal = Wal.open(walDirectory, diskConsistent, settings.wal(), resources.io(), resources.failpoints());
+        }
         if (wal.endLsn().isBefore(diskConsistent)) {
             LOG.log(System.Logger.Level.WARNING, "tenant {0} timeline {1}: local WAL ends at {2}, before the remote index''s {3};"
                     + " starting a new WAL", tenantId, timelineId, wal.endLsn(), diskConsistent);
@@ -118,6 +142,7 @@ final class TimelineLoader {
         boolean claim = !ownIndex || !future.isEmpty();
         return finish(timeline, index, present, () -> {
             timeline.connectRemote(client);
+            startWalBackup(timeline, remote);
             if (claim) {
                 // Uploading under our generation first means a restart finds our own index and trusts our WAL.
                 client.scheduleIndexUpload(index);
@@ -140,6 +165,7 @@ final class TimelineLoader {
         try {
             client.scheduleIndexUpload(timeline.index());
             client.waitCompletion(remote.barrierTimeout());
+            startWalBackup(timeline, remote);
             success = true;
         } catch (IOException e) {
             throw new EngineException.Unavailable("timeline " + timeline.timelineId() + " was not created: its first index"
@@ -180,6 +206,42 @@ final class TimelineLoader {
         }
     }
 
+    /**
+     * Starts backing up the timeline's WAL when the node does (the remote client is connected): reconciles the
+     * backup state with the bucket and registers with the node's scheduler.
+     */
+    private static void startWalBackup(Timeline timeline, RemoteResources remote) throws IOException {
+        WalBackupScheduler scheduler = timeline.resources().walBackup();
+        if (scheduler == null) {
+            return;
+        }
+        RemoteTimelineClient client = timeline.remote();
+        Path tenantDirectory = timeline.directory().getParent().getParent();
+        WalBackup backup = WalBackup.open(timeline.tenantId(), timeline.timelineId(), timeline.generation(),
+                timeline.directory(), timeline.wal(), remote, timeline.resources().failpoints(), scheduler.options(),
+                client::visibleRemoteConsistentLsn, () -> currentGeneration(tenantDirectory));
+        timeline.connectWalBackup(backup);
+        scheduler.register(backup);
+    }
+
+    /** The tenant's generation as its stored configuration says now. */
+    private static Generation currentGeneration(Path tenantDirectory) {
+        try {
+            return TenantConfig.read(tenantDirectory).generation();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static boolean hasFiles(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.findAny().isPresent();
+        }
+    }
+
     @FunctionalInterface
     private interface RemoteStep {
         void run() throws IOException;
@@ -204,7 +266,8 @@ final class TimelineLoader {
         try (Stream<Path> entries = Files.list(directory)) {
             for (Path path : entries.toList()) {
                 String name = path.getFileName().toString();
-                if (name.equals(Timeline.INDEX_FILE) || name.equals(Timeline.WAL_DIRECTORY)) {
+                if (name.equals(Timeline.INDEX_FILE) || name.equals(Timeline.WAL_DIRECTORY)
+                        || name.equals(WalBackupState.FILE_NAME)) {
                     continue;
                 }
                 if (name.endsWith(DurableFiles.TEMP_SUFFIX) || name.endsWith(TEMP_DOWNLOAD_SUFFIX)

@@ -5,16 +5,20 @@ import dev.strata.core.io.FileIo;
 import dev.strata.core.layer.BlockCache;
 import dev.strata.core.metrics.NodeMetrics;
 import dev.strata.core.page.Redo;
+import dev.strata.core.walbackup.WalBackupScheduler;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 
 /**
  * What every timeline of a node shares: the block cache, redo handlers, failpoints, the file opener and the
- * pool that runs flushes, and the node's metrics.
+ * pool that runs flushes, the node's metrics and, with remote storage, the scheduler of WAL backups.
+ *
+ * @param walBackup backs up every timeline's WAL; null when the node has no remote storage or WAL backup is off
  */
 public record TimelineResources(BlockCache cache, Redo redo, Failpoints failpoints, FileIo io,
-                                ExecutorService background, Clock clock, NodeMetrics metrics) {
+                                ExecutorService background, Clock clock, NodeMetrics metrics,
+                                WalBackupScheduler walBackup) {
     public TimelineResources {
         Objects.requireNonNull(cache, "cache is null");
         Objects.requireNonNull(redo, "redo is null");
@@ -23,6 +27,12 @@ public record TimelineResources(BlockCache cache, Redo redo, Failpoints failpoin
         Objects.requireNonNull(background, "background is null");
         Objects.requireNonNull(clock, "clock is null");
         Objects.requireNonNull(metrics, "metrics is null");
+    }
+
+    /** The resources of a node without WAL backup. */
+    public TimelineResources(BlockCache cache, Redo redo, Failpoints failpoints, FileIo io, ExecutorService background,
+                             Clock clock, NodeMetrics metrics) {
+        this(cache, redo, failpoints, io, background, clock, metrics, null);
     }
 
 }

@@ -382,6 +382,59 @@ public final class Wal implements AutoCloseable {
         return WalFormat.FRAME_HEADER_BYTES + WalFormat.payloadBytes(batch);
     }
 
+    /**
+     * The segments with where each ends: closed ones where the next begins (closed segments were forced before
+     * the next one was created), the open (last) one at the durable LSN, or at its start when nothing in it is
+     * durable yet. A snapshot; segments may be trimmed or closed right after it is taken.
+     */
+    public List<WalSegmentSpan> segmentSpans() {
+        // Read before the snapshot: whatever was durable then lies in the snapshot's segments, so the open
+        // segment's end never points past its file (a roll after this read only adds a segment).
+        Lsn durable = durableLsn();
+        List<Segment> snapshot;
+        appendLock.lock();
+        try {
+            snapshot = List.copyOf(segments);
+        } finally {
+            appendLock.unlock();
+        }
+        List<WalSegmentSpan> spans = new ArrayList<>(snapshot.size());
+        for (int i = 0; i < snapshot.size(); i++) {
+            Segment segment = snapshot.get(i);
+            boolean closed = i + 1 < snapshot.size();
+            Lsn end = closed ? snapshot.get(i + 1).start() : Lsn.max(segment.start(), durable);
+            spans.add(new WalSegmentSpan(segment.path(), segment.start(), end, closed));
+        }
+        return spans;
+    }
+
+    /** The file name of the segment that starts at {@code start}: {@code <start:016X>.wal}. */
+    public static String segmentFileName(Lsn start) {
+        return WalFormat.segmentFileName(requireNonNull(start, "start is null"));
+    }
+
+    /** The start LSN named by a segment file name, or null when {@code name} is not a segment file name. */
+    public static Lsn parseSegmentFileName(String name) {
+        return WalFormat.parseSegmentFileName(requireNonNull(name, "name is null"));
+    }
+
+    /** How many bytes of the segment that starts at {@code start} hold the log up to {@code lsn}. */
+    public static long segmentBytesUpTo(Lsn start, Lsn lsn) {
+        if (lsn.isBefore(start)) {
+            throw new IllegalArgumentException("LSN " + lsn + " lies before the segment start " + start);
+        }
+        return WalFormat.HEADER_BYTES + (lsn.value() - start.value());
+    }
+
+    /** The log position of the first byte after a segment file of {@code fileBytes} bytes that starts at {@code start}. */
+    public static Lsn segmentEnd(Lsn start, long fileBytes) {
+        if (fileBytes < WalFormat.HEADER_BYTES) {
+            throw new IllegalArgumentException("a segment file of " + fileBytes + " bytes is shorter than its "
+                    + WalFormat.HEADER_BYTES + "-byte header");
+        }
+        return start.plus(fileBytes - WalFormat.HEADER_BYTES);
+    }
+
     /** The segment files, oldest first. */
     public List<Path> segments() {
         appendLock.lock();

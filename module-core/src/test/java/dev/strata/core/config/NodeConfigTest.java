@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.strata.core.remote.RemoteStorageConfig;
 import dev.strata.core.timeline.TimelineSettings;
 import dev.strata.core.wal.Durability;
+import dev.strata.core.walbackup.WalBackupOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,9 +53,26 @@ class NodeConfigTest {
         assertEquals(new RemoteStorageConfig("localfs", java.util.Map.of("root", "remote")), written.remoteStorage());
         assertEquals(NodeConfig.DEFAULT, new NodeConfig(written.nodeId(), written.listenHost(), written.listenPort(),
                 written.maxRequestBytes(), written.blockCacheBytes(), written.backgroundThreads(), written.tenantDefaults(),
-                written.authPublicKeyFile(), null, written.eviction()));
+                written.authPublicKeyFile(), null, written.eviction(), written.walBackup()));
         assertEquals(NodeConfig.DEFAULT, NodeConfig.load(workdir));
         assertEquals(NodeConfig.DEFAULT, parse(""));
+    }
+
+    @Test
+    void walBackupKeysAreReadAndCarryTheNodeId() throws Exception {
+        assertEquals(new WalBackupOptions(true, 1, Duration.ofSeconds(1), 4), NodeConfig.DEFAULT.walBackup());
+        NodeConfig config = parse("""
+                node_id = 7
+                [wal_backup]
+                partial_interval = "250ms"
+                max_concurrent_uploads = 2
+                """);
+        assertEquals(new WalBackupOptions(true, 7, Duration.ofMillis(250), 2), config.walBackup());
+        assertEquals(false, parse("[wal_backup]\nenabled = false\n").walBackup().enabled());
+        org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> parse("[wal_backup]\ninterval = \"1s\"\n"));
+        org.junit.jupiter.api.Assertions.assertThrows(ConfigException.class,
+                () -> parse("[wal_backup]\nmax_concurrent_uploads = 0\n"));
     }
 
     @Test
