@@ -703,6 +703,12 @@ public final class LocalEngine implements AutoCloseable {
         return tenantDirectory(tenantId).resolve(TIMELINES).resolve(timelineId.hex());
     }
 
+    /** The node's deletion queue, when deletions go through one (a node with a control plane). */
+    public java.util.Optional<dev.strata.core.deletion.DeletionQueue> deletionQueue() {
+        return remote != null && remote.deletions() instanceof dev.strata.core.deletion.DeletionQueue queue
+                ? java.util.Optional.of(queue) : java.util.Optional.empty();
+    }
+
     public Path workdir() {
         return workdir;
     }
