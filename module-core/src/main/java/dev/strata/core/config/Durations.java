@@ -4,10 +4,10 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 
 /** Durations in configuration: {@code 250ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 7d}, or ISO-8601. */
-final class Durations {
+public final class Durations {
     private Durations() {}
 
-    static Duration parse(String text) {
+    public static Duration parse(String text) {
         String value = text.strip();
         try {
             if (value.startsWith("P") || value.startsWith("p")) {

@@ -297,9 +297,20 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
         }
     }
 
-    /** Stops the worker; what is persisted is picked up by the next {@link #open}, the rest is lost (leaked). */
+    /**
+     * Persists what is pending (best effort) and stops the worker; what is persisted is picked up by the next
+     * {@link #open}, anything else is leaked.
+     */
     @Override
     public void close() {
+        try {
+            if (!isClosed()) {
+                flush();
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "deletion queue: persisting pending deletions at close failed: {0}",
+                    e.toString());
+        }
         lock.lock();
         try {
             closed = true;
