@@ -34,17 +34,20 @@ import java.util.Set;
  *                          which is allowed only on a loopback address
  * @param remoteStorage the {@code [remote_storage]} section, or null for a node that keeps everything locally
  * @param eviction when layer files that remote storage holds leave the local disk ({@code [eviction]})
+ * @param controlPlane the {@code [control_plane]} and {@code [deletion]} sections, or null for a node that is the
+ *                     only writer of its bucket (deletions at once, no re-attach)
  */
 public record NodeConfig(long nodeId, String listenHost, int listenPort, long maxRequestBytes, long blockCacheBytes,
                          int backgroundThreads, TimelineSettings tenantDefaults, Path authPublicKeyFile,
-                         RemoteStorageConfig remoteStorage, EvictionPolicy eviction) {
+                         RemoteStorageConfig remoteStorage, EvictionPolicy eviction, ControlPlaneConfig controlPlane) {
     public static final String FILE = "strata.toml";
     public static final NodeConfig DEFAULT = new NodeConfig(1, "127.0.0.1", 9898, 64L << 20, 256L << 20, 2,
-            TimelineSettings.DEFAULT, null, null, EvictionPolicy.DEFAULT);
+            TimelineSettings.DEFAULT, null, null, EvictionPolicy.DEFAULT, null);
 
     private static final TomlMapper TOML = new TomlMapper();
     private static final Set<String> TOP_LEVEL = Set.of("node_id", "listen_http", "max_request_bytes", "block_cache_bytes",
-            "background_threads", "tenant_defaults", "auth", RemoteStorageConfig.SECTION, "eviction");
+            "background_threads", "tenant_defaults", "auth", RemoteStorageConfig.SECTION, "eviction",
+            ControlPlaneConfig.SECTION, ControlPlaneConfig.DELETION_SECTION);
     private static final Set<String> EVICTION_KEYS = Set.of("period", "idle_threshold", "max_usage_percent",
             "min_free_bytes", "min_residence");
     private static final Set<String> AUTH_KEYS = Set.of("public_key_file");
@@ -87,7 +90,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
 
     public NodeConfig withListen(String host, int port) {
         return new NodeConfig(nodeId, host, port, maxRequestBytes, blockCacheBytes, backgroundThreads, tenantDefaults,
-                authPublicKeyFile, remoteStorage, eviction);
+                authPublicKeyFile, remoteStorage, eviction, controlPlane);
     }
 
     /**
@@ -117,7 +120,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
         }
         return new NodeConfig(config.nodeId(), config.listenHost(), config.listenPort(), config.maxRequestBytes(),
                 config.blockCacheBytes(), config.backgroundThreads(), config.tenantDefaults(), keyFile, remote,
-                config.eviction());
+                config.eviction(), config.controlPlane());
     }
 
     /** Parses TOML; {@code source} names the file in messages. */
@@ -156,6 +159,14 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
             } catch (dev.strata.api.remote.ConfigException e) {
                 throw new ConfigException(e.getMessage(), e);
             }
+        }
+        ControlPlaneConfig controlPlane = null;
+        JsonNode controlPlaneSection = root.path(ControlPlaneConfig.SECTION);
+        if (!controlPlaneSection.isMissingNode()) {
+            controlPlane = ControlPlaneConfig.fromSections(source, controlPlaneSection, root.path(ControlPlaneConfig.DELETION_SECTION));
+        } else if (!root.path(ControlPlaneConfig.DELETION_SECTION).isMissingNode()) {
+            throw new ConfigException(source + ": [deletion] needs a [control_plane] section (without one, deletions"
+                    + " happen at once)");
         }
         JsonNode evictionSection = root.path("eviction");
         if (!evictionSection.isMissingNode()) {
@@ -201,7 +212,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                     reader.number(root, "max_request_bytes", DEFAULT.maxRequestBytes()),
                     reader.number(root, "block_cache_bytes", DEFAULT.blockCacheBytes()),
                     (int) reader.number(root, "background_threads", DEFAULT.backgroundThreads()), settings,
-                    keyFile == null ? null : Path.of(keyFile), remote, eviction(reader, evictionSection));
+                    keyFile == null ? null : Path.of(keyFile), remote, eviction(reader, evictionSection), controlPlane);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage(), e);
         }
@@ -324,6 +335,22 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 # the s3 and azure backends are plugins in plugins/. Remove this section to keep everything local.
                 provider = "localfs"
                 root = "remote"
+
+                # [control_plane]
+                # Who decides which node holds which tenant at which generation. Without this section the node
+                # is the only writer of its bucket and deletes replaced objects at once. "local" keeps generations
+                # in a file in the work directory (bumped on every start); "http" asks a control plane service.
+                # provider = "http"
+                # url = "http://127.0.0.1:1234/upcall/v1"
+                # token_file = "control-plane-token"
+                # When the control plane does not answer at start: "off" waits, "on" starts from local tenant
+                # configs at once, "after:5m" waits that long first. Deletions are held until it answers.
+                # emergency_mode = "off"
+
+                # [deletion]
+                # How validated deletions are carried out: "immediate" deletes, "trash" moves objects under
+                # trash_prefix and purges them after trash_retention.
+                # executor = "immediate"
 
                 [eviction]
                 # How often local layer files that remote storage holds are considered for eviction.

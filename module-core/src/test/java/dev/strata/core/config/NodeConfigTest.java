@@ -52,7 +52,7 @@ class NodeConfigTest {
         assertEquals(new RemoteStorageConfig("localfs", java.util.Map.of("root", "remote")), written.remoteStorage());
         assertEquals(NodeConfig.DEFAULT, new NodeConfig(written.nodeId(), written.listenHost(), written.listenPort(),
                 written.maxRequestBytes(), written.blockCacheBytes(), written.backgroundThreads(), written.tenantDefaults(),
-                written.authPublicKeyFile(), null, written.eviction()));
+                written.authPublicKeyFile(), null, written.eviction(), null));
         assertEquals(NodeConfig.DEFAULT, NodeConfig.load(workdir));
         assertEquals(NodeConfig.DEFAULT, parse(""));
     }
