@@ -42,6 +42,18 @@ public interface ControlPlane extends AutoCloseable {
      */
     Map<TenantGeneration, Boolean> validate(List<TenantGeneration> tenants, CallContext context) throws ControlPlaneException;
 
+    /**
+     * The node's operator (not the control plane) made this node hold {@code attachment} (a tenant created or a
+     * location applied through the node's own API). A control plane that is its own authority (the single-node
+     * {@code local} one) records it, so the next {@link #reAttach} returns the tenant and {@link #validate}
+     * knows its generation; one that drives attachments itself ignores it. Called before the node writes the
+     * tenant's configuration. Does nothing by default.
+     *
+     * @throws ControlPlaneException when the record could not be kept; the node then refuses the change
+     */
+    default void attachedLocally(TenantAttachment attachment) throws ControlPlaneException {
+    }
+
     /** Stops retries in progress (they throw {@link ControlPlaneException.Cancelled}) and releases resources. */
     @Override
     void close();

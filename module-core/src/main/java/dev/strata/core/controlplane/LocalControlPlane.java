@@ -108,6 +108,22 @@ final class LocalControlPlane implements ControlPlane {
         return answers;
     }
 
+    /** Records the tenant at the attachment's generation (never lowering a recorded one), or forgets a detached one. */
+    @Override
+    public synchronized void attachedLocally(TenantAttachment attachment) throws ControlPlaneException {
+        Map<TenantId, TenantAttachment> updated = new TreeMap<>(tenants);
+        TenantAttachment known = updated.get(attachment.tenant());
+        if (known != null && attachment.mode().attached() && attachment.generation().compareTo(known.generation()) < 0) {
+            return;
+        }
+        updated.put(attachment.tenant(), attachment);
+        if (!updated.equals(tenants)) {
+            write(updated);
+            tenants.clear();
+            tenants.putAll(updated);
+        }
+    }
+
     private void write(Map<TenantId, TenantAttachment> content) throws ControlPlaneException {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", 1);

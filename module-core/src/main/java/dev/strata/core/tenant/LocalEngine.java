@@ -83,6 +83,8 @@ public final class LocalEngine implements AutoCloseable {
     private final Map<TenantId, String> transitions = new ConcurrentHashMap<>();
     private final Map<TenantId, Map<TimelineId, Timeline>> timelines = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** The control plane, set once at start-up; null for a node that is its bucket's only writer. */
+    private volatile dev.strata.api.controlplane.ControlPlane controlPlane;
     /** Closed after the engine, in order: resources the engine uses but the caller handed over. */
     private final List<AutoCloseable> closeAfterwards = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -177,6 +179,7 @@ public final class LocalEngine implements AutoCloseable {
             }
             LocalEngine engine = open(workdir, options.withRemote(options.remote().withDeletions(queue)), metrics);
             engine.closeAfterwards(queue);
+            engine.controlPlane = control.controlPlane();
             boolean attached = false;
             try {
                 for (dev.strata.api.controlplane.TenantAttachment attachment : missing.values()) {
@@ -197,6 +200,23 @@ public final class LocalEngine implements AutoCloseable {
                 queue.close();
             }
         }
+    }
+
+    /**
+     * Tells a control plane that is its own authority (the {@code local} one) about a tenant this node was told
+     * to hold through its own API, before the tenant's configuration is written.
+     */
+    private void recordWithControlPlane(TenantId tenantId, TenantConfig config) throws IOException {
+        dev.strata.api.controlplane.ControlPlane controlPlane = this.controlPlane;
+        if (controlPlane == null) {
+            return;
+        }
+        dev.strata.api.controlplane.TenantMode mode = dev.strata.api.controlplane.TenantMode.parse(config.mode());
+        if (mode == dev.strata.api.controlplane.TenantMode.DETACHED) {
+            return;
+        }
+        controlPlane.attachedLocally(new dev.strata.api.controlplane.TenantAttachment(tenantId,
+                mode.attached() ? config.generation() : Generation.NONE, mode));
     }
 
     /** Every tenant directory's {@code config-v1}; leftovers of unfinished renames are removed. */
@@ -520,6 +540,7 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     private void createTenantLocked(TenantId tenantId, TenantConfig config) throws IOException {
+        recordWithControlPlane(tenantId, config);
         Path directory = tenantDirectory(tenantId);
         Path temp = directory.resolveSibling(directory.getFileName() + DurableFiles.TEMP_SUFFIX);
         DurableFiles.deleteRecursively(temp);
@@ -716,6 +737,7 @@ public final class LocalEngine implements AutoCloseable {
                         throw new EngineException.Conflict("tenant " + tenantId + " is attached at generation "
                                 + current.generation() + "; refusing the older generation " + config.generation());
                     } else if (config.generation().equals(current.generation())) {
+                        recordWithControlPlane(tenantId, wanted);
                         wanted.write(tenantDirectory(tenantId));
                         tenants.put(tenantId, wanted);
                     } else {
@@ -789,6 +811,7 @@ public final class LocalEngine implements AutoCloseable {
             for (Timeline timeline : all) {
                 timeline.close(true);
             }
+            recordWithControlPlane(tenantId, wanted);
             wanted.write(tenantDirectory(tenantId));
             timelines.remove(tenantId);
             tenants.remove(tenantId);

@@ -13,6 +13,7 @@ import dev.strata.api.PageRecord;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
 import dev.strata.api.controlplane.ControlPlane;
+import dev.strata.api.controlplane.ControlPlaneProvider;
 import dev.strata.api.deletion.DeletionExecutor;
 import dev.strata.api.remote.ProviderConfig;
 import dev.strata.core.controlplane.EmergencyMode;
@@ -22,6 +23,7 @@ import dev.strata.core.deletion.ImmediateDeletionExecutorProvider;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.metrics.NodeMetrics;
 import dev.strata.core.page.PageWrite;
+import dev.strata.core.plugin.ControlPlaneProviders;
 import dev.strata.core.testing.FakeControlPlane;
 import dev.strata.core.testing.LocalBucket;
 import dev.strata.core.testing.RandomSeed;
@@ -225,6 +227,41 @@ final class ControlPlaneEngineTest {
                 for (Map.Entry<String, byte[]> entry : expected.entrySet()) {
                     assertArrayEquals(entry.getValue(), actual.get(entry.getKey()), "page " + entry.getKey());
                 }
+            }
+        }
+    }
+
+    @Test
+    void theLocalControlPlaneBumpsTheGenerationOnRestartAndDropsDeletionsOfTheOldOne(Random random) throws IOException {
+        Path workdir = root.resolve("node");
+        ControlPlaneProvider local = ControlPlaneProviders.controlPlane("local");
+        ProviderConfig config = ProviderConfig.parse("control_plane", Map.of(), local.configKeys());
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            List<String> heldAtRestart;
+            try (ControlPlane controlPlane = local.create(config, workdir);
+                 LocalEngine engine = open(workdir, bucket, controlPlane, EmergencyMode.OFF)) {
+                engine.createTenant(TENANT, Generation.of(1));
+                Timeline main = engine.createTimeline(TENANT, MAIN);
+                List<String> replaced = churn(main, bucket, random);
+                engine.deletionQueue().orElseThrow().flushExecute(Duration.ofSeconds(30));
+                List<String> present = bucket.keys(bucket.layout().timelinePrefix(TENANT, MAIN));
+                assertTrue(replaced.stream().noneMatch(present::contains), "a single node validates its own generation");
+                engine.resources().failpoints().configure(DeletionQueue.FAILPOINT_VALIDATE, "return");
+                heldAtRestart = churn(main, bucket, random);
+                engine.deletionQueue().orElseThrow().flush();
+            }
+            try (ControlPlane controlPlane = local.create(config, workdir);
+                 LocalEngine engine = open(workdir, bucket, controlPlane, EmergencyMode.OFF)) {
+                assertEquals(Generation.of(2), engine.tenantConfig(TENANT).generation(), "every start bumps the generation");
+                engine.deletionQueue().orElseThrow().flushExecute(Duration.ofSeconds(30));
+                assertTrue(bucket.keys(bucket.layout().timelinePrefix(TENANT, MAIN)).containsAll(heldAtRestart),
+                        "deletions of the generation before the restart are dropped, not executed");
+                assertTrue(engine.metrics().registry().counter("strata.deletion.keys.dropped").getCount() >= heldAtRestart.size());
+                Timeline main = engine.timeline(TENANT, MAIN);
+                List<String> replaced = churn(main, bucket, random);
+                engine.deletionQueue().orElseThrow().flushExecute(Duration.ofSeconds(30));
+                List<String> present = bucket.keys(bucket.layout().timelinePrefix(TENANT, MAIN));
+                assertTrue(replaced.stream().noneMatch(present::contains), "the new generation deletes");
             }
         }
     }
