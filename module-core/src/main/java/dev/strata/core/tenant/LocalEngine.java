@@ -303,7 +303,9 @@ public final class LocalEngine implements AutoCloseable {
                         + " the local {2}; keeping the local one (its deletions will not validate)", tenantId,
                         attachment.generation(), generation);
             }
-            TenantConfig wanted = new TenantConfig(attachment.mode().wireName(), generation);
+            // Secondary holds no generation (FORMATS "location_config").
+            TenantConfig wanted = new TenantConfig(attachment.mode().wireName(),
+                    attachment.mode().attached() ? generation : Generation.NONE);
             if (!wanted.equals(current)) {
                 LOG.log(System.Logger.Level.INFO, "tenant {0}: re-attached in mode {1} at generation {2} (was {3} at {4})",
                         tenantId, wanted.mode(), wanted.generation(), current.mode(), current.generation());
