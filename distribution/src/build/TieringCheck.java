@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
  * nodes are always stopped.
  */
 final class TieringCheck {
-    private static final long START_MILLIS = 30_000;
+    // A node loading the Azure plugin took 17 s to start on 2 busy cores (5 s when idle): room for a loaded build machine.
+    private static final long START_MILLIS = 60_000;
     private static final long STOP_SECONDS = 60;
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final int KEYS = 300;

@@ -30,7 +30,7 @@ import java.util.logging.Logger;
  * --durability fsync|periodic   Strata's WAL durability; RocksDB syncs each batch exactly when this is fsync
  * --writers N               ingest threads (1)
  * --only a,b                run only these workloads: image, delta, read-latest, read-history, compaction,
- *                           startup, wire
+ *                           startup, wire, remote
  * --tenants N               tenants workload 7 restarts with (1,000 quick, 10,000 full)
  * --run-name NAME           the run directory's name (default: the UTC timestamp and the scale)
  * </pre>
@@ -95,7 +95,7 @@ public final class BenchmarkMain {
                 run(only, "compaction", workloads::compaction, workloads);
                 run(only, "startup", workloads::startup, workloads);
                 run(only, "wire", workloads::wire, workloads);
-                workloads.notYetAvailable();
+                run(only, "remote", workloads::remote, workloads);
                 success = true;
             } finally {
                 Workloads.deleteRecursively(tempDirectory);

@@ -15,14 +15,16 @@ package dev.strata.benchmarks;
  *                              that layers and compactions happen at small sizes)
  * @param blockCacheBytes       block cache of both stores
  * @param startupTenants        tenants (one timeline each) in the work directory workload 7 restarts
+ * @param remoteBytes           bytes of 8 KiB images each upload round of workload 6 writes; the last round's
+ *                              timeline is the one attached (the target asks for at least 1 GiB)
  */
 record Scale(String name, long imageIngestBytes, long diskBaselineBytes, long deltaIngestBytes, int readPages,
              int historyPages, long compactionBytes, double readSeconds, long checkpointDistance,
-             long blockCacheBytes, int startupTenants) {
+             long blockCacheBytes, int startupTenants, long remoteBytes) {
     static final Scale QUICK = new Scale("quick", 256L << 20, 128L << 20, 24L << 20, 16_384, 4_096, 192L << 20,
-            2.0, 32L << 20, 256L << 20, 1_000);
+            2.0, 32L << 20, 256L << 20, 1_000, 32L << 20);
     static final Scale FULL = new Scale("full", 8L << 30, 2L << 30, 128L << 20, 32_768, 8_192, 1L << 30,
-            8.0, 256L << 20, 384L << 20, 10_000);
+            8.0, 256L << 20, 384L << 20, 10_000, 1L << 30);
 
     /** These sizes with another tenant count for workload 7 ({@code --tenants N}). */
     Scale withStartupTenants(int tenants) {
@@ -30,6 +32,6 @@ record Scale(String name, long imageIngestBytes, long diskBaselineBytes, long de
             throw new IllegalArgumentException("--tenants must be at least 1, got " + tenants);
         }
         return new Scale(name, imageIngestBytes, diskBaselineBytes, deltaIngestBytes, readPages, historyPages,
-                compactionBytes, readSeconds, checkpointDistance, blockCacheBytes, tenants);
+                compactionBytes, readSeconds, checkpointDistance, blockCacheBytes, tenants, remoteBytes);
     }
 }

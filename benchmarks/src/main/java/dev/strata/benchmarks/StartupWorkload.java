@@ -7,6 +7,7 @@ import dev.strata.api.Key;
 import dev.strata.api.PageRecord;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
+import dev.strata.core.layer.OpenLayerFiles;
 import dev.strata.core.page.PageWrite;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
@@ -37,10 +38,11 @@ import java.util.stream.Stream;
  * <p>Both sides run on a warm page cache (the tree was just written; dropping the cache needs root and would
  * disturb other work on a shared host), and take turns in rounds as the other workloads do.
  *
- * <p>The engine keeps every WAL segment and every layer file it has loaded open: two descriptors per tenant
- * here. When that does not fit the process's limit on open files, the setup leaves the pages in the WAL instead
- * (the engine closed without flushing, as after a crash: one descriptor per tenant, replayed at start-up), and
- * the row is a miss whatever the time, because a node whose tenants have layers could not start at all.
+ * <p>The engine keeps every timeline's WAL segment open, and at most {@link OpenLayerFiles#DEFAULT_LIMIT} layer
+ * files (the least recently read give their descriptor back). When even that does not fit the process's limit
+ * on open files, the setup leaves the pages in the WAL instead (the engine closed without flushing, as after a
+ * crash, replayed at start-up), and the row is a miss whatever the time, because a node whose tenants have
+ * layers could not start at all.
  */
 final class StartupWorkload {
     /** Pages each tenant's timeline holds (one ingest batch, flushed to one layer at the setup's close). */
@@ -92,12 +94,14 @@ final class StartupWorkload {
         }
         long descriptorLimit = openFileLimit();
         long descriptorsFree = descriptorLimit - openFiles();
-        boolean layers = 2L * tenants + DESCRIPTOR_RESERVE <= descriptorsFree;
-        String layout = layers ? "pages flushed to one layer per tenant (a WAL segment and a layer file open per tenant)"
+        long engineDescriptors = tenants + Math.min(tenants, OpenLayerFiles.DEFAULT_LIMIT);
+        boolean layers = engineDescriptors + DESCRIPTOR_RESERVE <= descriptorsFree;
+        String layout = layers ? "pages flushed to one layer per tenant (a WAL segment per tenant and at most "
+                + OpenLayerFiles.DEFAULT_LIMIT + " layer files open)"
                 : String.format("pages left in the WAL, replayed at start-up: with a layer per tenant the engine would "
-                        + "keep %,d files open (a WAL segment and a layer file per tenant), more than the %,d this "
-                        + "process may still open (limit %,d), and the start fails with 'Too many open files'",
-                        2L * tenants, descriptorsFree, descriptorLimit);
+                        + "keep %,d files open (a WAL segment per tenant and up to %,d layer files), more than the %,d"
+                        + " this process may still open (limit %,d), and the start fails with 'Too many open files'",
+                        engineDescriptors, OpenLayerFiles.DEFAULT_LIMIT, descriptorsFree, descriptorLimit);
         double createSeconds = create(workdir, options, tenantIds, timelineIds, layers);
         long[] tree = treeSize(workdir);
         log.printf("  created and closed in %.1f s: %,d files, %,.1f MiB; %s%n", createSeconds, tree[0],

@@ -29,7 +29,7 @@ import java.util.function.LongFunction;
 import java.util.stream.Stream;
 
 /**
- * Workloads 1–5 and 9 (7 and 8 in {@link StartupWorkload} and {@link WireWorkload}), each measuring Strata
+ * Workloads 1–5 and 9 (6, 7 and 8 in {@link RemoteWorkload}, {@link StartupWorkload} and {@link WireWorkload}), each measuring Strata
  * and its baseline in this run. Every store gets a fresh directory under the run's temp directory, deleted
  * after the workload.
  */
@@ -608,11 +608,7 @@ final class Workloads {
         new WireWorkload(this, scale, pages, log).run();
     }
 
-    // ------------------------------------------------------------------------------------------------
-    // 6. Not yet possible
-
-    void notYetAvailable() {
-        add(Row.notAvailable("remote-upload", "≥ 0.8× raw SDK PutObject", "remote storage is not implemented yet"));
-        add(Row.notAvailable("remote-attach", "attach ≥ 1 GiB from S3Proxy, first read", "remote storage is not implemented yet"));
+    void remote() throws IOException {
+        new RemoteWorkload(this, scale, pages, log).run();
     }
 }

@@ -1,14 +1,12 @@
 package dev.strata.backend.s3;
 
+import dev.strata.api.remote.BlockingCall;
 import dev.strata.api.remote.CallContext;
-import dev.strata.api.remote.Cancellation;
 import dev.strata.api.remote.RemoteStorageException;
-import java.util.Objects;
 
 /**
- * Runs one SDK request of a remote storage operation: checks the caller's context first, interrupts the calling
- * thread if the caller cancels meanwhile (which aborts the SDK's blocking I/O), and classifies any failure with
- * {@link S3Errors}. The interrupt is cleared afterwards when it was ours.
+ * Runs one SDK request of a remote storage operation through {@link BlockingCall}, classifying failures with
+ * {@link S3Errors}.
  */
 final class SdkCalls {
     private SdkCalls() {}
@@ -20,17 +18,7 @@ final class SdkCalls {
 
     static <T> T run(String operation, String key, CallContext context, boolean conditionalPut, Call<T> call)
             throws RemoteStorageException {
-        Objects.requireNonNull(context, "context is null");
-        context.check(operation, key);
-        Thread caller = Thread.currentThread();
-        try (Cancellation.Registration registration = context.cancellation().onCancel(caller::interrupt)) {
-            return call.run();
-        } catch (Exception e) {
-            throw S3Errors.classify(operation, key, e, context, conditionalPut);
-        } finally {
-            if (context.cancellation().isCancelled()) {
-                Thread.interrupted(); // the interrupt was ours, not the caller's
-            }
-        }
+        return BlockingCall.run(operation, key, context, call::run,
+                failure -> S3Errors.classify(operation, key, failure, context, conditionalPut));
     }
 }

@@ -4,6 +4,7 @@ import dev.strata.api.Key;
 import dev.strata.api.Lsn;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
+import dev.strata.core.config.Durations;
 import picocli.CommandLine;
 
 /** Parsers for Strata's value types on the command line; a bad value is a usage error naming it. */
@@ -15,6 +16,7 @@ final class Converters {
         commandLine.registerConverter(TenantId.class, TenantId::parse);
         commandLine.registerConverter(TimelineId.class, TimelineId::parse);
         commandLine.registerConverter(Key.class, Converters::key);
+        commandLine.registerConverter(java.time.Duration.class, Durations::parse);
     }
 
     /** 36 hex digits, or {@code rel:SPC/DB/REL/FORK/BLOCK} for a relation page. */

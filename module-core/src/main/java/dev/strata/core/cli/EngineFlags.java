@@ -7,14 +7,11 @@ import dev.strata.core.tenant.LocalEngine;
 import dev.strata.core.timeline.TimelineSettings;
 import dev.strata.core.wal.Durability;
 import dev.strata.core.wal.WalOptions;
-import dev.strata.api.remote.RemoteStorageProvider;
-import dev.strata.core.plugin.RemoteStorageProviders;
+import dev.strata.core.plugin.RemoteStorageOpener;
 import dev.strata.core.remote.RemoteStorageConfig;
-import dev.strata.core.remote.RetryingStorage;
 import dev.strata.core.tiered.RemoteLayout;
 import dev.strata.core.tiered.RemoteResources;
 import java.io.IOException;
-import java.util.List;
 import java.util.Map;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -105,10 +102,8 @@ final class EngineFlags {
     }
 
     private static RemoteResources localBucket(Path root) throws IOException {
-        RemoteStorageProvider provider = RemoteStorageProviders.of(RemoteStorageProviders.bootProviders(), List.of())
-                .find("localfs");
-        RemoteStorageConfig.Parsed parsed = new RemoteStorageConfig("localfs", Map.of("root", root.toString())).parse(provider);
-        return RemoteResources.withDefaults(new RetryingStorage(provider.create(parsed.providerConfig()), parsed.retryPolicy()),
-                RemoteLayout.root());
+        RemoteStorageOpener.Opened opened = RemoteStorageOpener.open(
+                new RemoteStorageConfig("localfs", Map.of("root", root.toString())), RemoteStorageOpener.installedPlugins(), null);
+        return RemoteResources.withDefaults(opened.storage(), RemoteLayout.root());
     }
 }

@@ -8,7 +8,6 @@ import dev.strata.api.controlplane.ControlPlaneProvider;
 import dev.strata.api.deletion.DeletionExecutor;
 import dev.strata.api.deletion.DeletionExecutorProvider;
 import dev.strata.api.remote.ProviderConfig;
-import dev.strata.api.remote.RemoteStorageProvider;
 import dev.strata.core.config.ConfigException;
 import dev.strata.core.config.ControlPlaneConfig;
 import dev.strata.core.config.NodeConfig;
@@ -19,10 +18,8 @@ import dev.strata.core.http.auth.JwtAuthenticator;
 import dev.strata.core.io.DurableFiles;
 import dev.strata.core.metrics.NodeMetrics;
 import dev.strata.core.plugin.ControlPlaneProviders;
-import dev.strata.core.plugin.RemoteStorageProviders;
-import dev.strata.core.remote.MeteredStorage;
+import dev.strata.core.plugin.RemoteStorageOpener;
 import dev.strata.core.remote.RemoteStorageConfig;
-import dev.strata.core.remote.RetryingStorage;
 import dev.strata.core.tenant.ControlPlaneSetup;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
@@ -187,11 +184,8 @@ final class ServerCommand implements Callable<Integer> {
         if (section == null) {
             return null;
         }
-        RemoteStorageProviders providers = RemoteStorageProviders.discover(Path.of(System.getProperty("java.home"), "plugins"));
-        RemoteStorageProvider provider = providers.find(section.provider());
-        RemoteStorageConfig.Parsed parsed = section.parse(provider);
-        RetryingStorage storage = new RetryingStorage(new MeteredStorage(provider.create(parsed.providerConfig()),
-                metrics.remoteStorage(provider.name())), parsed.retryPolicy());
-        return RemoteResources.withDefaults(storage, RemoteLayout.root());
+        RemoteStorageOpener.Opened opened = RemoteStorageOpener.open(section, RemoteStorageOpener.installedPlugins(),
+                metrics.remoteStorage(section.provider()));
+        return RemoteResources.withDefaults(opened.storage(), RemoteLayout.root());
     }
 }

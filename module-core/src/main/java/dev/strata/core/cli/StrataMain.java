@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         description = "A multi-tenant, branchable, versioned page store with tiered storage.",
         subcommands = {InitCommand.class, ServerCommand.class, NodeCommands.Status.class, NodeCommands.Tenant.class,
                 NodeCommands.Timeline.class, NodeCommands.Put.class, NodeCommands.Get.class, LocalCommand.class,
-                InspectCommand.class, RemoteCommand.class, CommandLine.HelpCommand.class})
+                InspectCommand.class, RemoteCommand.class, ScrubCommand.class, CommandLine.HelpCommand.class})
 public final class StrataMain {
 
     public static void main(String[] args) {

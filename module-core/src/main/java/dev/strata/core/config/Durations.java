@@ -31,7 +31,7 @@ public final class Durations {
         }
     }
 
-    static String format(Duration duration) {
+    public static String format(Duration duration) {
         if (duration.toMillis() % 86_400_000L == 0 && !duration.isZero()) {
             return duration.toDays() + "d";
         }

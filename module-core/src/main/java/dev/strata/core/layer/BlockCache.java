@@ -22,6 +22,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 public final class BlockCache {
     private final long capacityBytes;
+    private final OpenLayerFiles openFiles;
     private final ConcurrentHashMap<BlockKey, Slot> slots = new ConcurrentHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
     /** Every cached slot once, oldest first; the clock hand is its head. Guarded by {@link #lock}. */
@@ -34,13 +35,26 @@ public final class BlockCache {
     private final LongAdder evictions = new LongAdder();
 
     /**
+     * A cache whose layer files keep at most {@link OpenLayerFiles#DEFAULT_LIMIT} open.
+     *
      * @param capacityBytes bound on the decoded bytes held; 0 caches nothing (every lookup misses)
      */
     public BlockCache(long capacityBytes) {
+        this(capacityBytes, OpenLayerFiles.DEFAULT_LIMIT);
+    }
+
+    /** Likewise, with layer files keeping at most {@code maxOpenFiles} open. */
+    public BlockCache(long capacityBytes, int maxOpenFiles) {
+        this.openFiles = new OpenLayerFiles(maxOpenFiles);
         if (capacityBytes < 0) {
             throw new IllegalArgumentException("capacityBytes is negative: " + capacityBytes);
         }
         this.capacityBytes = capacityBytes;
+    }
+
+    /** The bound on open layer files that goes with this cache. */
+    public OpenLayerFiles openFiles() {
+        return openFiles;
     }
 
     public long capacityBytes() {

@@ -90,6 +90,7 @@ public final class LayerFile implements AutoCloseable {
                     Arrays.copyOf(metadata, trailer.indexLength()), summary);
             LayerFile file = new LayerFile(path, fileName, summary, fileSize, index, cache, channel);
             success = true;
+            cache.openFiles().used(file);
             return file;
         } finally {
             if (!success) {
@@ -261,9 +262,36 @@ public final class LayerFile implements AutoCloseable {
     public void close() throws IOException {
         if (closed.compareAndSet(false, true)) {
             try {
-                channel.close();
+                FileChannel current;
+                synchronized (reopenLock) {
+                    current = channel;
+                    channel = null;
+                }
+                if (current != null) {
+                    current.close();
+                }
             } finally {
+                cache.openFiles().closed(this);
                 cache.invalidate(identity);
+            }
+        }
+    }
+
+    /**
+     * Closes the channel to give its file descriptor back (the node has too many open); the next read from disk
+     * opens it again. Cached blocks stay.
+     */
+    void releaseChannel() {
+        FileChannel current;
+        synchronized (reopenLock) {
+            current = channel;
+            channel = null;
+        }
+        if (current != null) {
+            try {
+                current.close();
+            } catch (IOException e) {
+                // Read-only: closing cannot lose data.
             }
         }
     }
@@ -289,30 +317,46 @@ public final class LayerFile implements AutoCloseable {
         while (true) {
             ensureOpen();
             FileChannel current = channel;
+            if (current == null) {
+                current = reopen(null);
+            }
             try {
-                return readFully(path, current, offset, length);
+                byte[] bytes = readFully(path, current, offset, length);
+                cache.openFiles().used(this);
+                return bytes;
             } catch (ClosedByInterruptException e) {
                 // The interrupted caller was cancelled: it gets the error, the file is reopened for the others.
                 reopen(current);
                 throw e;
             } catch (ClosedChannelException e) {
-                // Another thread's interrupt closed the shared channel under this read: reopen and retry.
+                // Another thread's interrupt, or the bound on open files, closed the channel under this read:
+                // reopen and retry.
                 reopen(current);
             }
         }
     }
 
-    /** Replaces a channel that an interrupt closed, unless the file itself was closed or already reopened. */
-    private void reopen(FileChannel failed) throws IOException {
+    /**
+     * Replaces a channel that was closed under a reader (an interrupt, or released to bound open files), unless
+     * the file itself was closed or another reader already reopened it; returns the channel to use.
+     */
+    private FileChannel reopen(FileChannel failed) throws IOException {
+        FileChannel current;
+        boolean opened = false;
         synchronized (reopenLock) {
             ensureOpen();
-            if (channel == failed) {
-                channel = FileChannel.open(path, StandardOpenOption.READ);
-                if (closed.get()) {
-                    channel.close();
-                }
+            current = channel;
+            if (current == null || current == failed) {
+                current = FileChannel.open(path, StandardOpenOption.READ);
+                channel = current;
+                opened = true;
             }
         }
+        if (opened) {
+            // Outside reopenLock: counting this file may release another file's channel under that one's lock.
+            cache.openFiles().used(this);
+        }
+        return current;
     }
 
     private static byte[] readFully(Path path, FileChannel channel, long offset, int length) throws IOException {

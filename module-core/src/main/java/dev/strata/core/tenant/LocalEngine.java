@@ -980,7 +980,10 @@ public final class LocalEngine implements AutoCloseable {
         if (scheduler != null) {
             scheduler.close();
         }
-        // Tenants close in parallel; within a tenant children first, so no child reads a closed ancestor.
+        // Tenants close in parallel; within a tenant children first, so no child reads a closed ancestor. Uploads
+        // drain against one deadline for the whole node, so a bucket that is down delays a shutdown once, not once
+        // per timeline.
+        long drainDeadline = System.nanoTime() + (remote == null ? 0 : remote.barrierTimeout().toNanos());
         List<IOException> failures = java.util.Collections.synchronizedList(new ArrayList<>());
         try (ExecutorService closers = Executors.newFixedThreadPool(LOAD_CONCURRENCY, daemon("strata-close"))) {
             for (Map<TimelineId, Timeline> byId : timelines.values()) {
@@ -989,7 +992,7 @@ public final class LocalEngine implements AutoCloseable {
                 closers.execute(() -> {
                     for (Timeline timeline : tenantTimelines) {
                         try {
-                            timeline.close(flush);
+                            timeline.close(flush, java.time.Duration.ofNanos(Math.max(0, drainDeadline - System.nanoTime())));
                         } catch (IOException | RuntimeException e) {
                             failures.add(e instanceof IOException io ? io : new IOException(e));
                         }

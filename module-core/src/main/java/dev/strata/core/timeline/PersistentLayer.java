@@ -51,9 +51,15 @@ final class PersistentLayer {
     private final Path path;
     private final BlockCache cache;
     private final Downloader downloader;
-    private LayerFile file;
-    private int leases;
-    private boolean retired;
+    /** The open file, or null while evicted. Written under the monitor; read without it by the fast path. */
+    private volatile LayerFile file;
+    private final java.util.concurrent.atomic.AtomicInteger leases = new java.util.concurrent.atomic.AtomicInteger();
+    /**
+     * Set (under the monitor) by eviction while it checks for leases and for good by retirement; a reader that
+     * took a lease without the monitor checks it after, so exactly one of them backs off.
+     */
+    private volatile boolean closing;
+    private volatile boolean retired;
     private CompletableFuture<LayerFile> download;
     private volatile long lastAccessNanos = System.nanoTime();
 
@@ -108,6 +114,15 @@ final class PersistentLayer {
      */
     Lease acquire() throws IOException {
         lastAccessNanos = System.nanoTime();
+        // The common case without the monitor: take a lease, then check nobody started closing the file.
+        LayerFile current = file;
+        if (current != null && !closing) {
+            leases.incrementAndGet();
+            if (!closing && file == current) {
+                return new Lease(current);
+            }
+            release();
+        }
         CompletableFuture<LayerFile> pending;
         boolean downloadHere = false;
         synchronized (this) {
@@ -115,7 +130,7 @@ final class PersistentLayer {
                 throw new Retired(fileName);
             }
             if (file != null) {
-                leases++;
+                leases.incrementAndGet();
                 return new Lease(file);
             }
             if (downloader == null) {
@@ -164,10 +179,12 @@ final class PersistentLayer {
     }
 
     private void release() {
+        if (leases.decrementAndGet() > 0 || !retired) {
+            return;
+        }
         LayerFile toClose = null;
         synchronized (this) {
-            leases--;
-            if (leases == 0 && retired && file != null) {
+            if (leases.get() == 0 && file != null) {
                 toClose = file;
                 file = null;
             }
@@ -183,14 +200,22 @@ final class PersistentLayer {
      */
     boolean tryEvict() throws IOException {
         synchronized (this) {
-            if (file == null || leases > 0 || retired || download != null || downloader == null) {
+            if (file == null || retired || download != null || downloader == null) {
                 return false;
             }
-            LayerFile evicted = file;
-            file = null;
-            closeQuietly(evicted);
-            // Deleted under the lock so that no download renames a new file into place meanwhile.
-            Files.deleteIfExists(path);
+            closing = true;
+            try {
+                if (leases.get() > 0) {
+                    return false;
+                }
+                LayerFile evicted = file;
+                file = null;
+                closeQuietly(evicted);
+                // Deleted under the lock so that no download renames a new file into place meanwhile.
+                Files.deleteIfExists(path);
+            } finally {
+                closing = false;
+            }
         }
         return true;
     }
@@ -203,7 +228,8 @@ final class PersistentLayer {
         LayerFile toClose = null;
         synchronized (this) {
             retired = true;
-            if (leases == 0 && file != null) {
+            closing = true;
+            if (leases.get() == 0 && file != null) {
                 toClose = file;
                 file = null;
             }
@@ -221,7 +247,7 @@ final class PersistentLayer {
         }
     }
 
-    synchronized boolean isResident() {
+    boolean isResident() {
         return file != null;
     }
 

@@ -25,6 +25,7 @@ import dev.strata.core.wal.WalAppend;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -905,6 +906,15 @@ public final class Timeline {
      * without, the WAL alone keeps it (as after a crash).
      */
     public void close(boolean flush) throws IOException {
+        RemoteTimelineClient client = remote;
+        close(flush, client == null ? Duration.ZERO : client.barrierTimeout());
+    }
+
+    /**
+     * Stops the timeline, as {@link #close(boolean)}, waiting at most {@code drainBudget} for pending uploads
+     * (a node shutting down shares one deadline among all its timelines).
+     */
+    public void close(boolean flush, Duration drainBudget) throws IOException {
         if (closed) {
             return;
         }
@@ -920,7 +930,7 @@ public final class Timeline {
                 try {
                     // A clean shutdown leaves the bucket up to date, so the next attachment (here or elsewhere)
                     // finds everything; a crash-like one leaves the rest to the WAL.
-                    client.shutdown(flush && brokenBy == null, client.barrierTimeout());
+                    client.shutdown(flush && brokenBy == null, drainBudget);
                 } catch (IOException e) {
                     drainFailure = e;
                 }

@@ -57,6 +57,11 @@ public final class LocalBucket implements AutoCloseable {
         return resources(Duration.ofSeconds(30));
     }
 
+    /** The bucket behind core's retries, as a node uses it. */
+    public RetryingStorage storage() {
+        return retrying;
+    }
+
     public FaultInjectingRemoteStorage faults() {
         return storage;
     }

@@ -505,6 +505,72 @@ final class TieredTimelineTest {
         }
     }
 
+    @Test
+    void aShutdownWithTheBucketDownWaitsOneDeadlineForTheWholeNode(Random random) throws IOException {
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            LocalEngine engine = open(root.resolve("node"), bucket.resources(Duration.ofSeconds(3)), Failpoints.disabled());
+            engine.createTenant(TENANT, Generation.of(1));
+            Timeline main = engine.createTimeline(TENANT, MAIN);
+            write(main, random, 5);
+            for (int i = 0; i < 4; i++) {
+                write(engine.branch(TENANT, TimelineId.random(), MAIN, main.lastRecordLsn()), random, 5);
+            }
+            // Every upload fails from now on: each of the 5 timelines has uploads that cannot drain.
+            bucket.faults().setFaults(FaultInjectingRemoteStorage.Faults.NONE
+                    .withFailFirst(FaultInjectingRemoteStorage.Operation.PUT, 1_000_000));
+            long started = System.nanoTime();
+            engine.close();
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+            // One tenant's timelines close one after another; with a deadline each, this would take 5 x 3 s.
+            assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0, "the shutdown took " + took);
+        }
+    }
+
+    @Test
+    void readsRacingEvictionAlwaysSeeTheirPages(Random random) throws Exception {
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong());
+             LocalEngine engine = open(root.resolve("node"), bucket.resources(), Failpoints.disabled())) {
+            engine.createTenant(TENANT, Generation.of(1));
+            Timeline main = engine.createTimeline(TENANT, MAIN);
+            List<Lsn> commits = write(main, random, 60);
+            main.checkpoint();
+            main.compact();
+            main.remote().waitCompletion(Duration.ofSeconds(10));
+            List<Lsn> lsns = pick(commits, Lsn.INVALID);
+            Map<String, byte[]> expected = snapshot(main, lsns);
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.atomic.AtomicInteger evictions = new java.util.concurrent.atomic.AtomicInteger();
+            try (java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+                java.util.concurrent.Future<?> evictor = threads.submit(() -> {
+                    while (!stop.get()) {
+                        for (EvictableLayerView layer : EvictableLayerView.of(main)) {
+                            if (main.evict(layer.name())) {
+                                evictions.incrementAndGet();
+                            }
+                        }
+                        Thread.sleep(2);
+                    }
+                    return null;
+                });
+                List<java.util.concurrent.Future<?>> readers = new ArrayList<>();
+                for (int i = 0; i < 3; i++) {
+                    readers.add(threads.submit(() -> {
+                        for (int round = 0; round < 2; round++) {
+                            assertSamePages(expected, snapshot(main, lsns));
+                        }
+                        return null;
+                    }));
+                }
+                for (java.util.concurrent.Future<?> reader : readers) {
+                    reader.get();
+                }
+                stop.set(true);
+                evictor.get();
+            }
+            assertTrue(evictions.get() > 0, "layers were evicted while the readers ran");
+        }
+    }
+
     /** The evictable layers of a timeline, ignoring the minimum residence. */
     private record EvictableLayerView(LayerFileName name) {
         static List<EvictableLayerView> of(Timeline timeline) {
