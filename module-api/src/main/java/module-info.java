@@ -6,6 +6,8 @@
  */
 module dev.strata.api {
     exports dev.strata.api;
+    exports dev.strata.api.controlplane;
+    exports dev.strata.api.deletion;
     exports dev.strata.api.redo;
     exports dev.strata.api.remote;
 

@@ -16,6 +16,7 @@ module dev.strata.core {
     requires io.prometheus.metrics.model;
     requires io.prometheus.writer.text;
     requires org.apache.logging.log4j;
+    requires java.net.http;
 
     exports dev.strata.core.cli;
 
@@ -23,4 +24,11 @@ module dev.strata.core {
 
     uses dev.strata.api.redo.RedoHandler;
     uses dev.strata.api.remote.RemoteStorageProvider;
+    uses dev.strata.api.controlplane.ControlPlaneProvider;
+    uses dev.strata.api.deletion.DeletionExecutorProvider;
+
+    provides dev.strata.api.controlplane.ControlPlaneProvider with
+            dev.strata.core.controlplane.LocalControlPlaneProvider, dev.strata.core.controlplane.HttpControlPlaneProvider;
+    provides dev.strata.api.deletion.DeletionExecutorProvider with
+            dev.strata.core.deletion.ImmediateDeletionExecutorProvider, dev.strata.core.deletion.TrashDeletionExecutorProvider;
 }

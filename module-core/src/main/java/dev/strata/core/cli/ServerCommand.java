@@ -2,28 +2,38 @@ package dev.strata.core.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.strata.api.controlplane.ControlPlane;
+import dev.strata.api.controlplane.ControlPlaneException;
+import dev.strata.api.controlplane.ControlPlaneProvider;
+import dev.strata.api.deletion.DeletionExecutor;
+import dev.strata.api.deletion.DeletionExecutorProvider;
+import dev.strata.api.remote.ProviderConfig;
 import dev.strata.core.config.ConfigException;
+import dev.strata.core.config.ControlPlaneConfig;
 import dev.strata.core.config.NodeConfig;
+import dev.strata.core.deletion.DeletionQueueSettings;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.http.NodeServer;
 import dev.strata.core.http.auth.JwtAuthenticator;
 import dev.strata.core.io.DurableFiles;
 import dev.strata.core.metrics.NodeMetrics;
+import dev.strata.core.plugin.ControlPlaneProviders;
 import dev.strata.core.plugin.RemoteStorageOpener;
 import dev.strata.core.remote.RemoteStorageConfig;
-import dev.strata.core.tiered.RemoteLayout;
-import dev.strata.core.tiered.RemoteResources;
+import dev.strata.core.tenant.ControlPlaneSetup;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
+import dev.strata.core.tiered.RemoteLayout;
+import dev.strata.core.tiered.RemoteResources;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code strata server}: runs a node on a work directory until it is told to stop (SIGTERM or SIGINT), then
@@ -67,13 +77,32 @@ final class ServerCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("strata: " + e.getMessage());
             return 2;
         }
+        ControlPlaneSetup control;
+        try {
+            control = openControlPlane(config, remote, workdir);
+        } catch (IllegalArgumentException | ControlPlaneException e) {
+            if (remote != null) {
+                remote.close();
+            }
+            spec.commandLine().getErr().println("strata: " + e.getMessage());
+            return 2;
+        }
         LocalEngine engine;
         try {
-            engine = LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(config.tenantDefaults())
+            EngineOptions options = EngineOptions.DEFAULT.withTimelineSettings(config.tenantDefaults())
                     .withBlockCacheBytes(config.blockCacheBytes()).withBackgroundThreads(config.backgroundThreads())
                     .withFailpoints(failpoints).withRemote(remote).withEviction(config.eviction())
-                    .withWalBackup(config.walBackup()), metrics);
+                    .withWalBackup(config.walBackup());
+            engine = control == null ? LocalEngine.open(workdir, options, metrics)
+                    : LocalEngine.open(workdir, options, metrics, control);
+            if (control != null) {
+                engine.closeAfterwards(control.executor());
+                engine.closeAfterwards(control.controlPlane());
+            }
         } catch (IOException | RuntimeException e) {
+            if (control != null) {
+                control.controlPlane().close();
+            }
             if (remote != null) {
                 remote.close();
             }
@@ -118,6 +147,31 @@ final class ServerCommand implements Callable<Integer> {
         out.flush();
         stopped.await();
         return 0;
+    }
+
+    /**
+     * The control plane of {@code [control_plane]} and the executor of {@code [deletion]}; null without the
+     * section (the node is its bucket's only writer and deletes at once).
+     *
+     * @throws IllegalArgumentException naming the key or provider that is wrong
+     */
+    private static ControlPlaneSetup openControlPlane(NodeConfig config, RemoteResources remote, Path workdir)
+            throws ControlPlaneException {
+        ControlPlaneConfig section = config.controlPlane();
+        if (section == null) {
+            return null;
+        }
+        if (remote == null) {
+            throw new dev.strata.api.remote.ConfigException("[control_plane] needs a [remote_storage] section: generations guard a shared bucket");
+        }
+        ControlPlaneProvider provider = ControlPlaneProviders.controlPlane(section.provider());
+        ControlPlane controlPlane = provider.create(ProviderConfig.parse(ControlPlaneConfig.SECTION, section.settings(),
+                provider.configKeys()), workdir);
+        DeletionExecutorProvider executorProvider = ControlPlaneProviders.deletionExecutor(section.executor());
+        DeletionExecutor executor = executorProvider.create(ProviderConfig.parse(ControlPlaneConfig.DELETION_SECTION,
+                section.executorSettings(), executorProvider.configKeys()), remote.storage().storage());
+        return new ControlPlaneSetup(controlPlane, config.nodeId(), section.emergencyMode(), executor,
+                DeletionQueueSettings.DEFAULT);
     }
 
     /**

@@ -37,18 +37,21 @@ import java.util.Set;
  * @param eviction when layer files that remote storage holds leave the local disk ({@code [eviction]})
  * @param walBackup how the WAL is backed up to remote storage ({@code [wal_backup]}); its node id is
  *                  {@code nodeId}
+ * @param controlPlane the {@code [control_plane]} and {@code [deletion]} sections, or null for a node that is the
+ *                     only writer of its bucket (deletions at once, no re-attach)
  */
 public record NodeConfig(long nodeId, String listenHost, int listenPort, long maxRequestBytes, long blockCacheBytes,
                          int backgroundThreads, TimelineSettings tenantDefaults, Path authPublicKeyFile,
-                         RemoteStorageConfig remoteStorage, EvictionPolicy eviction, WalBackupOptions walBackup) {
+                         RemoteStorageConfig remoteStorage, EvictionPolicy eviction, WalBackupOptions walBackup,
+                         ControlPlaneConfig controlPlane) {
     public static final String FILE = "strata.toml";
     public static final NodeConfig DEFAULT = new NodeConfig(1, "127.0.0.1", 9898, 64L << 20, 256L << 20, 2,
-            TimelineSettings.DEFAULT, null, null, EvictionPolicy.DEFAULT, WalBackupOptions.DEFAULT.withNodeId(1));
+            TimelineSettings.DEFAULT, null, null, EvictionPolicy.DEFAULT, WalBackupOptions.DEFAULT.withNodeId(1), null);
 
     private static final TomlMapper TOML = new TomlMapper();
     private static final Set<String> TOP_LEVEL = Set.of("node_id", "listen_http", "max_request_bytes", "block_cache_bytes",
             "background_threads", "tenant_defaults", "auth", RemoteStorageConfig.SECTION, "eviction",
-            "wal_backup");
+            "wal_backup", ControlPlaneConfig.SECTION, ControlPlaneConfig.DELETION_SECTION);
     private static final Set<String> WAL_BACKUP_KEYS = Set.of("enabled", "partial_interval", "max_concurrent_uploads");
     private static final Set<String> EVICTION_KEYS = Set.of("period", "idle_threshold", "max_usage_percent",
             "min_free_bytes", "min_residence");
@@ -94,7 +97,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
 
     public NodeConfig withListen(String host, int port) {
         return new NodeConfig(nodeId, host, port, maxRequestBytes, blockCacheBytes, backgroundThreads, tenantDefaults,
-                authPublicKeyFile, remoteStorage, eviction, walBackup);
+                authPublicKeyFile, remoteStorage, eviction, walBackup, controlPlane);
     }
 
     /**
@@ -124,7 +127,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
         }
         return new NodeConfig(config.nodeId(), config.listenHost(), config.listenPort(), config.maxRequestBytes(),
                 config.blockCacheBytes(), config.backgroundThreads(), config.tenantDefaults(), keyFile, remote,
-                config.eviction(), config.walBackup());
+                config.eviction(), config.walBackup(), config.controlPlane());
     }
 
     /** Parses TOML; {@code source} names the file in messages. */
@@ -163,6 +166,14 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
             } catch (dev.strata.api.remote.ConfigException e) {
                 throw new ConfigException(e.getMessage(), e);
             }
+        }
+        ControlPlaneConfig controlPlane = null;
+        JsonNode controlPlaneSection = root.path(ControlPlaneConfig.SECTION);
+        if (!controlPlaneSection.isMissingNode()) {
+            controlPlane = ControlPlaneConfig.fromSections(source, controlPlaneSection, root.path(ControlPlaneConfig.DELETION_SECTION));
+        } else if (!root.path(ControlPlaneConfig.DELETION_SECTION).isMissingNode()) {
+            throw new ConfigException(source + ": [deletion] needs a [control_plane] section (without one, deletions"
+                    + " happen at once)");
         }
         JsonNode evictionSection = root.path("eviction");
         if (!evictionSection.isMissingNode()) {
@@ -216,7 +227,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                     reader.number(root, "block_cache_bytes", DEFAULT.blockCacheBytes()),
                     (int) reader.number(root, "background_threads", DEFAULT.backgroundThreads()), settings,
                     keyFile == null ? null : Path.of(keyFile), remote, eviction(reader, evictionSection),
-                    walBackup(reader, walBackupSection));
+                    walBackup(reader, walBackupSection), controlPlane);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage(), e);
         }
@@ -346,6 +357,22 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 # the s3 and azure backends are plugins in plugins/. Remove this section to keep everything local.
                 provider = "localfs"
                 root = "remote"
+
+                # [control_plane]
+                # Who decides which node holds which tenant at which generation. Without this section the node
+                # is the only writer of its bucket and deletes replaced objects at once. "local" keeps generations
+                # in a file in the work directory (bumped on every start); "http" asks a control plane service.
+                # provider = "http"
+                # url = "http://127.0.0.1:1234/upcall/v1"
+                # token_file = "control-plane-token"
+                # When the control plane does not answer at start: "off" waits, "on" starts from local tenant
+                # configs at once, "after:5m" waits that long first. Deletions are held until it answers.
+                # emergency_mode = "off"
+
+                # [deletion]
+                # How validated deletions are carried out: "immediate" deletes, "trash" moves objects under
+                # trash_prefix and purges them after trash_retention.
+                # executor = "immediate"
 
                 [eviction]
                 # How often local layer files that remote storage holds are considered for eviction.

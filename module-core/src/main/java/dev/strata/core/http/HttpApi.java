@@ -27,6 +27,7 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import dev.strata.core.deletion.DeletionQueue;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -101,6 +102,7 @@ public final class HttpApi {
                 .post("/v1/tenant/{tenant}/timeline/{timeline}/pages", guarded(this::getPages))
                 .get("/v1/tenant/{tenant}/timeline/{timeline}/range", guarded(this::getRange))
                 .put("/v1/failpoints", guarded(this::configureFailpoints))
+                .put("/v1/deletion_queue/flush", guarded(this::flushDeletionQueue))
                 .put("/v1/tenant/{tenant}/location_config", guarded(this::putLocationConfig))
                 .get("/v1/location_config", guarded(this::listLocationConfigs));
     }
@@ -112,6 +114,9 @@ public final class HttpApi {
         body.put("node_id", nodeId);
         body.put("tenants", engine.tenants().size());
         body.put("workdir", engine.workdir().toString());
+        java.util.Optional<DeletionQueue> deletions = engine.deletionQueue();
+        body.put("emergency_mode", deletions.map(DeletionQueue::emergency).orElse(false));
+        deletions.ifPresent(queue -> body.put("deletion_queue_pending", queue.pendingKeys()));
         BackgroundScheduler scheduler = engine.scheduler();
         if (scheduler != null) {
             ObjectNode background = body.putObject("background");
@@ -123,6 +128,30 @@ public final class HttpApi {
             ArrayNode paused = background.putArray("compaction_paused");
             scheduler.paused().forEach(timeline -> paused.add(timeline.tenantId() + "/" + timeline.timelineId()));
         }
+        sendJson(response, Status.OK_200, body);
+    }
+
+    /**
+     * {@code PUT /v1/deletion_queue/flush[?execute=true][&timeout_ms=]}: persists pending deletions; with
+     * {@code execute}, also waits until they are validated and executed (503 when that does not happen in time).
+     */
+    private void flushDeletionQueue(ServerRequest request, ServerResponse response) throws IOException {
+        boolean execute = request.query().first("execute").map(Boolean::parseBoolean).orElse(false);
+        long timeoutMillis = request.query().first("timeout_ms").map(Long::parseLong).orElse(30_000L);
+        java.util.Optional<DeletionQueue> queue = engine.deletionQueue();
+        if (queue.isPresent()) {
+            if (execute) {
+                try {
+                    queue.get().flushExecute(java.time.Duration.ofMillis(timeoutMillis));
+                } catch (IOException e) {
+                    throw new dev.strata.core.timeline.EngineException.Unavailable(e.getMessage());
+                }
+            } else {
+                queue.get().flush();
+            }
+        }
+        ObjectNode body = JSON.createObjectNode();
+        body.put("pending", queue.map(DeletionQueue::pendingKeys).orElse(0L));
         sendJson(response, Status.OK_200, body);
     }
 

@@ -84,6 +84,8 @@ public final class LocalEngine implements AutoCloseable {
     private final Map<TenantId, String> transitions = new ConcurrentHashMap<>();
     private final Map<TenantId, Map<TimelineId, Timeline>> timelines = new ConcurrentHashMap<>();
     private volatile boolean closed;
+    /** The control plane, set once at start-up; null for a node that is its bucket's only writer. */
+    private volatile dev.strata.api.controlplane.ControlPlane controlPlane;
     /** Closed after the engine, in order: resources the engine uses but the caller handed over. */
     private final List<AutoCloseable> closeAfterwards = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -138,6 +140,183 @@ public final class LocalEngine implements AutoCloseable {
                 engine.close(false);
             }
         }
+    }
+
+    /**
+     * Opens a node whose deletions go through a control plane, in the start-up order of ARCHITECTURE §6: read
+     * every tenant's {@code config-v1}; re-attach (or, when the control plane does not answer within the
+     * emergency policy, enter emergency mode); recover the deletion queue; reconcile (a tenant the answer does
+     * not list is detached, a returned generation newer than the local one replaces it); attach.
+     *
+     * <p>In emergency mode every local tenant is attached at its local generation and mode, and the deletion
+     * queue holds every deletion and visible-LSN advance until the control plane answers a validation.
+     *
+     * @throws IOException when the control plane refused the node, or loading failed
+     */
+    public static LocalEngine open(Path workdir, EngineOptions options, NodeMetrics metrics, ControlPlaneSetup control)
+            throws IOException {
+        Objects.requireNonNull(workdir, "workdir is null");
+        Objects.requireNonNull(options, "options is null");
+        Objects.requireNonNull(control, "control is null");
+        if (options.remote() == null) {
+            throw new IllegalArgumentException("a control plane needs remote storage: configure [remote_storage]");
+        }
+        Path tenantsDirectory = workdir.resolve(TENANTS);
+        DurableFiles.createDirectoryDurably(tenantsDirectory);
+        Map<TenantId, TenantConfig> local = readTenantConfigs(tenantsDirectory);
+        List<dev.strata.api.controlplane.TenantAttachment> attachments = reAttach(control, local.isEmpty());
+        boolean emergency = attachments == null;
+        if (emergency) {
+            LOG.log(System.Logger.Level.ERROR, "EMERGENCY MODE: the control plane did not answer the re-attach of node {0};"
+                    + " attaching {1} tenants at their local generations; every deletion and visible-LSN advance is held"
+                    + " until the control plane answers", control.nodeId(), local.size());
+        }
+        dev.strata.core.deletion.DeletionQueue queue = dev.strata.core.deletion.DeletionQueue.open(
+                workdir.resolve("deletion"), options.remote().layout(), control.controlPlane(), control.executor(),
+                control.queueSettings(), options.failpoints(),
+                new dev.strata.core.deletion.DeletionQueueMetrics(metrics.registry()), emergency);
+        boolean success = false;
+        try {
+            Map<TenantId, dev.strata.api.controlplane.TenantAttachment> missing = new java.util.TreeMap<>();
+            if (!emergency) {
+                missing = reconcile(tenantsDirectory, local, attachments);
+            }
+            LocalEngine engine = open(workdir, options.withRemote(options.remote().withDeletions(queue)), metrics);
+            engine.closeAfterwards(queue);
+            engine.controlPlane = control.controlPlane();
+            boolean attached = false;
+            try {
+                for (dev.strata.api.controlplane.TenantAttachment attachment : missing.values()) {
+                    engine.applyLocation(attachment.tenant(), new LocationConfig(
+                            LocationMode.parse(attachment.mode().wireName()),
+                            attachment.mode().attached() ? attachment.generation() : Generation.NONE, false));
+                }
+                attached = true;
+            } finally {
+                if (!attached) {
+                    engine.close(false);
+                }
+            }
+            success = true;
+            return engine;
+        } finally {
+            if (!success) {
+                queue.close();
+            }
+        }
+    }
+
+    /**
+     * Tells a control plane that is its own authority (the {@code local} one) about a tenant this node was told
+     * to hold through its own API, before the tenant's configuration is written.
+     */
+    private void recordWithControlPlane(TenantId tenantId, TenantConfig config) throws IOException {
+        dev.strata.api.controlplane.ControlPlane controlPlane = this.controlPlane;
+        if (controlPlane == null) {
+            return;
+        }
+        dev.strata.api.controlplane.TenantMode mode = dev.strata.api.controlplane.TenantMode.parse(config.mode());
+        if (mode == dev.strata.api.controlplane.TenantMode.DETACHED) {
+            return;
+        }
+        controlPlane.attachedLocally(new dev.strata.api.controlplane.TenantAttachment(tenantId,
+                mode.attached() ? config.generation() : Generation.NONE, mode));
+    }
+
+    /** Every tenant directory's {@code config-v1}; leftovers of unfinished renames are removed. */
+    private static Map<TenantId, TenantConfig> readTenantConfigs(Path tenantsDirectory) throws IOException {
+        Map<TenantId, TenantConfig> configs = new java.util.TreeMap<>();
+        try (Stream<Path> entries = Files.list(tenantsDirectory)) {
+            for (Path directory : entries.sorted().toList()) {
+                String name = directory.getFileName().toString();
+                if (name.endsWith(DurableFiles.TEMP_SUFFIX)) {
+                    continue;
+                }
+                TenantId tenantId;
+                try {
+                    tenantId = TenantId.parse(name);
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("unknown entry " + directory + " in the tenants directory: " + e.getMessage());
+                }
+                configs.put(tenantId, TenantConfig.read(directory));
+            }
+        }
+        return configs;
+    }
+
+    /**
+     * Asks the control plane which tenants to hold; null when it did not answer within the emergency policy.
+     *
+     * @throws IOException when it refused the node (a wrong token, an unknown node): that is no reason to start
+     *                     in emergency mode
+     */
+    private static List<dev.strata.api.controlplane.TenantAttachment> reAttach(ControlPlaneSetup control,
+                                                                              boolean emptyLocalDisk) throws IOException {
+        dev.strata.api.remote.Deadline deadline = switch (control.emergencyMode()) {
+            case dev.strata.core.controlplane.EmergencyMode.On on -> null;
+            case dev.strata.core.controlplane.EmergencyMode.Off off -> dev.strata.api.remote.Deadline.NONE;
+            case dev.strata.core.controlplane.EmergencyMode.After(java.time.Duration delay) ->
+                    dev.strata.api.remote.Deadline.after(delay);
+        };
+        if (deadline == null) {
+            return null;
+        }
+        try {
+            return control.controlPlane().reAttach(control.nodeId(), emptyLocalDisk,
+                    new CallContext(dev.strata.api.remote.Cancellation.NEVER, deadline));
+        } catch (dev.strata.api.controlplane.ControlPlaneException.Unavailable e) {
+            LOG.log(System.Logger.Level.ERROR, "re-attach of node {0} failed: {1}", control.nodeId(), e.getMessage());
+            return null;
+        } catch (dev.strata.api.controlplane.ControlPlaneException e) {
+            throw new IOException("the control plane refused the re-attach of node " + control.nodeId() + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Makes the local tenant directories agree with a re-attach answer: a tenant not listed is detached (its
+     * directory renamed aside and removed); a listed one gets the returned mode and, when newer, the returned
+     * generation in its {@code config-v1}.
+     *
+     * @return the listed tenants this node has no directory for (to be attached from remote storage)
+     */
+    private static Map<TenantId, dev.strata.api.controlplane.TenantAttachment> reconcile(Path tenantsDirectory,
+            Map<TenantId, TenantConfig> local, List<dev.strata.api.controlplane.TenantAttachment> attachments)
+            throws IOException {
+        Map<TenantId, dev.strata.api.controlplane.TenantAttachment> returned = new java.util.TreeMap<>();
+        attachments.forEach(attachment -> returned.put(attachment.tenant(), attachment));
+        for (Map.Entry<TenantId, TenantConfig> entry : local.entrySet()) {
+            TenantId tenantId = entry.getKey();
+            Path directory = tenantsDirectory.resolve(tenantId.hex());
+            dev.strata.api.controlplane.TenantAttachment attachment = returned.remove(tenantId);
+            if (attachment == null) {
+                LOG.log(System.Logger.Level.WARNING, "tenant {0} generation {1}: the control plane does not list it for"
+                        + " this node; detaching", tenantId, entry.getValue().generation());
+                Path aside = directory.resolveSibling(directory.getFileName() + DurableFiles.TEMP_SUFFIX);
+                Files.move(directory, aside, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                DurableFiles.fsyncDirectory(tenantsDirectory);
+                DurableFiles.deleteRecursively(aside);
+                continue;
+            }
+            TenantConfig current = entry.getValue();
+            Generation generation = current.generation();
+            if (attachment.generation().compareTo(generation) > 0) {
+                generation = attachment.generation();
+            } else if (attachment.mode().attached() && attachment.generation().compareTo(generation) < 0) {
+                LOG.log(System.Logger.Level.WARNING, "tenant {0}: the control plane returned generation {1}, older than"
+                        + " the local {2}; keeping the local one (its deletions will not validate)", tenantId,
+                        attachment.generation(), generation);
+            }
+            // Secondary holds no generation (FORMATS "location_config").
+            TenantConfig wanted = new TenantConfig(attachment.mode().wireName(),
+                    attachment.mode().attached() ? generation : Generation.NONE);
+            if (!wanted.equals(current)) {
+                LOG.log(System.Logger.Level.INFO, "tenant {0}: re-attached in mode {1} at generation {2} (was {3} at {4})",
+                        tenantId, wanted.mode(), wanted.generation(), current.mode(), current.generation());
+                wanted.write(directory);
+            }
+        }
+        return returned;
     }
 
     private static ThreadFactory daemon(String name) {
@@ -367,6 +546,7 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     private void createTenantLocked(TenantId tenantId, TenantConfig config) throws IOException {
+        recordWithControlPlane(tenantId, config);
         Path directory = tenantDirectory(tenantId);
         Path temp = directory.resolveSibling(directory.getFileName() + DurableFiles.TEMP_SUFFIX);
         DurableFiles.deleteRecursively(temp);
@@ -563,6 +743,7 @@ public final class LocalEngine implements AutoCloseable {
                         throw new EngineException.Conflict("tenant " + tenantId + " is attached at generation "
                                 + current.generation() + "; refusing the older generation " + config.generation());
                     } else if (config.generation().equals(current.generation())) {
+                        recordWithControlPlane(tenantId, wanted);
                         wanted.write(tenantDirectory(tenantId));
                         tenants.put(tenantId, wanted);
                     } else {
@@ -636,6 +817,7 @@ public final class LocalEngine implements AutoCloseable {
             for (Timeline timeline : all) {
                 timeline.close(true);
             }
+            recordWithControlPlane(tenantId, wanted);
             wanted.write(tenantDirectory(tenantId));
             timelines.remove(tenantId);
             tenants.remove(tenantId);
@@ -705,6 +887,12 @@ public final class LocalEngine implements AutoCloseable {
 
     private Path timelineDirectory(TenantId tenantId, TimelineId timelineId) {
         return tenantDirectory(tenantId).resolve(TIMELINES).resolve(timelineId.hex());
+    }
+
+    /** The node's deletion queue, when deletions go through one (a node with a control plane). */
+    public java.util.Optional<dev.strata.core.deletion.DeletionQueue> deletionQueue() {
+        return remote != null && remote.deletions() instanceof dev.strata.core.deletion.DeletionQueue queue
+                ? java.util.Optional.of(queue) : java.util.Optional.empty();
     }
 
     public Path workdir() {

@@ -70,6 +70,12 @@ public record RemoteResources(RetryingStorage storage, RemoteLayout layout, Remo
         }
     }
 
+    /** The same resources with another deletion step (the node's deletion queue). */
+    public RemoteResources withDeletions(RemoteDeletions other) {
+        return new RemoteResources(storage, layout, other, executor, nodeConcurrency, maxParallelUploads, maxRetryDelay,
+                staleIndexThreshold, barrierTimeout);
+    }
+
     /** Whether layers and the first index can be written "only if absent" (INVARIANTS 10). */
     public boolean conditionalPuts() {
         return storage.storage().capabilities().contains(Capability.CONDITIONAL_PUT);

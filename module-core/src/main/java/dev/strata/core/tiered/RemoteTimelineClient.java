@@ -52,8 +52,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * (INVARIANTS 10); an existing object of the same size is taken as our own earlier attempt.
  *
  * <p>{@code remote_consistent_lsn} is <em>projected</em> when an index upload finishes and <em>visible</em>
- * once its generation is validated; the node-local control plane validates at once, so until a control plane
- * that validates exists the two move together.
+ * once the deletion step ({@link RemoteDeletions#remoteConsistentLsnProjected}) confirms its generation is
+ * current: at once for a node that is its bucket's only writer, after the deletion queue's validation otherwise.
  */
 public final class RemoteTimelineClient {
     public static final String FAILPOINT_BEFORE_LAYER_UPLOAD = "remote-before-layer-upload";
@@ -67,7 +67,10 @@ public final class RemoteTimelineClient {
 
     /** Told when remote state advances. Called from the client's threads, without its lock held. */
     public interface Listener {
-        /** An index upload finished: the bucket now holds {@code index}. */
+        /**
+         * An index upload finished (the bucket now holds {@code index}), or the visible remote-consistent LSN
+         * advanced (then {@code index} is the last uploaded one).
+         */
         void indexUploaded(IndexPart index);
     }
 
@@ -280,8 +283,10 @@ public final class RemoteTimelineClient {
                     uploaded = index;
                     // Before any barrier behind this upload completes, so its waiters see the new LSNs.
                     projectedLsn = index.diskConsistentLsn();
-                    // The node-local control plane: every generation this node holds is current.
-                    visibleLsn = index.diskConsistentLsn();
+                    // Visible only once the generation is validated: at once (on this thread, so barriers behind
+                    // the upload see it) for a node that is its bucket's only writer, later through the queue.
+                    remote.deletions().remoteConsistentLsnProjected(tenantId, timelineId, generation,
+                            index.diskConsistentLsn(), this::makeVisible);
                 }
                 case UploadQueue.UploadLayer(LayerFileName layer, LayerMetadata ignored) -> {
                     if (!queue.uploadPending(layer)) {
@@ -307,6 +312,26 @@ public final class RemoteTimelineClient {
         }
         if (uploaded != null) {
             listener.indexUploaded(uploaded);
+        }
+    }
+
+    /**
+     * The deletion step validated {@code lsn}: it becomes visible (never moving back). Called from another
+     * thread, the listener is told so that the timeline trims its WAL; within {@link #finish} it is told anyway.
+     */
+    private void makeVisible(Lsn lsn) {
+        boolean fromFinish = lock.isHeldByCurrentThread();
+        lock.lock();
+        try {
+            if (!lsn.isAfter(visibleLsn)) {
+                return;
+            }
+            visibleLsn = lsn;
+        } finally {
+            lock.unlock();
+        }
+        if (!fromFinish && !stopped) {
+            listener.indexUploaded(cleanIndex());
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.strata.core.controlplane.EmergencyMode;
 import dev.strata.core.remote.RemoteStorageConfig;
 import dev.strata.core.timeline.TimelineSettings;
 import dev.strata.core.wal.Durability;
@@ -53,7 +54,7 @@ class NodeConfigTest {
         assertEquals(new RemoteStorageConfig("localfs", java.util.Map.of("root", "remote")), written.remoteStorage());
         assertEquals(NodeConfig.DEFAULT, new NodeConfig(written.nodeId(), written.listenHost(), written.listenPort(),
                 written.maxRequestBytes(), written.blockCacheBytes(), written.backgroundThreads(), written.tenantDefaults(),
-                written.authPublicKeyFile(), null, written.eviction(), written.walBackup()));
+                written.authPublicKeyFile(), null, written.eviction(), written.walBackup(), written.controlPlane()));
         assertEquals(NodeConfig.DEFAULT, NodeConfig.load(workdir));
         assertEquals(NodeConfig.DEFAULT, parse(""));
     }
@@ -139,5 +140,41 @@ class NodeConfigTest {
         ConfigException e = assertThrows(ConfigException.class, () -> parse(toml.replace("~", "\n")));
         assertTrue(e.getMessage().contains(expected), e.getMessage());
         assertTrue(e.getMessage().contains("strata.toml"), e.getMessage());
+    }
+
+    @Test
+    void theControlPlaneSectionsAreReadWithTheirDefaultsAndCheckedKeys() throws Exception {
+        assertEquals(null, parse("").controlPlane(), "without the section the node is its bucket's only writer");
+        ControlPlaneConfig http = parse("""
+                [control_plane]
+                provider = "http"
+                url = "http://127.0.0.1:1234/upcall/v1"
+                token_file = "token"
+                emergency_mode = "after:5m"
+                """).controlPlane();
+        assertEquals("http", http.provider());
+        assertEquals(new EmergencyMode.After(Duration.ofMinutes(5)), http.emergencyMode());
+        assertEquals(java.util.Map.of("url", "http://127.0.0.1:1234/upcall/v1", "token_file", "token"), http.settings());
+        assertEquals("immediate", http.executor(), "deletions are executed at once by default");
+        ControlPlaneConfig local = parse("""
+                [control_plane]
+                provider = "local"
+                [deletion]
+                executor = "trash"
+                trash_retention = "P14D"
+                """).controlPlane();
+        assertEquals(EmergencyMode.OFF, local.emergencyMode());
+        assertEquals("trash", local.executor());
+        assertEquals(java.util.Map.of("trash_retention", "P14D"), local.executorSettings());
+        assertEquals(new EmergencyMode.On(), parse("[control_plane]\nprovider = \"local\"\nemergency_mode = \"on\"\n")
+                .controlPlane().emergencyMode());
+
+        assertTrue(assertThrows(ConfigException.class, () -> parse("[control_plane]\nurl = \"http://x\"\n"))
+                .getMessage().contains("provider is required"));
+        assertTrue(assertThrows(ConfigException.class,
+                () -> parse("[control_plane]\nprovider = \"http\"\nemergency_mode = \"sometimes\"\n"))
+                .getMessage().contains("emergency_mode = 'sometimes'"));
+        assertTrue(assertThrows(ConfigException.class, () -> parse("[deletion]\nexecutor = \"trash\"\n"))
+                .getMessage().contains("[deletion] needs a [control_plane]"));
     }
 }
