@@ -9,6 +9,7 @@ import dev.strata.api.Lsn;
 import dev.strata.api.PageRecord;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
+import dev.strata.api.controlplane.TenantMode;
 import dev.strata.api.remote.ProviderConfig;
 import dev.strata.api.remote.RemoteStorage;
 import dev.strata.backend.s3.S3StorageProvider;
@@ -22,7 +23,6 @@ import dev.strata.core.remote.RetryingStorage;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
 import dev.strata.core.tenant.LocationConfig;
-import dev.strata.core.tenant.LocationMode;
 import dev.strata.core.tiered.RemoteLayout;
 import dev.strata.core.tiered.RemoteResources;
 import dev.strata.core.tiered.RemoteTimelineClient;
@@ -312,7 +312,7 @@ final class RemoteWorkload {
                      LocalEngine engine = LocalEngine.open(workloads.freshDirectory("strata-attach-" + round),
                              options(remote, Failpoints.disabled()))) {
                     long start = System.nanoTime();
-                    engine.applyLocation(written.tenant(), new LocationConfig(LocationMode.ATTACHED_SINGLE, generation, false));
+                    engine.applyLocation(written.tenant(), new LocationConfig(TenantMode.ATTACHED_SINGLE, generation, false));
                     long attached = System.nanoTime();
                     Timeline timeline = engine.timeline(written.tenant(), written.timeline());
                     byte[] page = timeline.get(Pages.key(firstReadPage), firstReadLsn);

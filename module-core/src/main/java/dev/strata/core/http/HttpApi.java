@@ -10,13 +10,14 @@ import dev.strata.api.LayerFileName;
 import dev.strata.api.Lsn;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
+import dev.strata.api.controlplane.TenantMode;
 import dev.strata.client.wire.PageWire;
+import dev.strata.core.deletion.DeletionQueue;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.page.PageWrite;
 import dev.strata.core.tenant.BackgroundScheduler;
 import dev.strata.core.tenant.LocalEngine;
 import dev.strata.core.tenant.LocationConfig;
-import dev.strata.core.tenant.LocationMode;
 import dev.strata.core.tenant.TenantConfig;
 import dev.strata.core.timeline.CompactionResult;
 import dev.strata.core.timeline.EngineException;
@@ -27,7 +28,6 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import dev.strata.core.deletion.DeletionQueue;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
@@ -339,9 +339,9 @@ public final class HttpApi {
             parsed = Generation.of(generation.asLong());
         }
         boolean warm = body.path("secondary_conf").path("warm").asBoolean(false);
-        LocationMode mode = LocationMode.parse(requireText(body, "mode"));
+        TenantMode mode = TenantMode.parse(requireText(body, "mode"));
         engine.applyLocation(tenant, new LocationConfig(mode, parsed, warm));
-        sendJson(response, Status.OK_200, mode == LocationMode.DETACHED ? detachedJson(tenant) : tenantJson(tenant));
+        sendJson(response, Status.OK_200, mode == TenantMode.DETACHED ? detachedJson(tenant) : tenantJson(tenant));
     }
 
     /** A detached tenant is no longer on this node: the answer says so in the shape of {@link #tenantJson}. */
@@ -349,7 +349,7 @@ public final class HttpApi {
         ObjectNode node = JSON.createObjectNode();
         node.put("id", tenant.hex());
         node.put("state", "Detached");
-        node.put("mode", LocationMode.DETACHED.wireName());
+        node.put("mode", TenantMode.DETACHED.wireName());
         node.put("generation", -1);
         node.put("timelines", 0);
         return node;
@@ -370,7 +370,7 @@ public final class HttpApi {
 
     private void ingest(ServerRequest request, ServerResponse response) throws IOException {
         Timeline timeline = timeline(request);
-        if (LocationMode.parse(engine.tenantConfig(timeline.tenantId()).mode()) == LocationMode.ATTACHED_STALE) {
+        if (TenantMode.parse(engine.tenantConfig(timeline.tenantId()).mode()) == TenantMode.ATTACHED_STALE) {
             // A migration source has handed over: a write here would never reach the tenant's new location.
             throw new EngineException.Unavailable("tenant " + timeline.tenantId()
                     + " is AttachedStale on this node (being migrated away); write to its new location");

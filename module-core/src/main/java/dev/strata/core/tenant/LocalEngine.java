@@ -4,6 +4,10 @@ import dev.strata.api.Generation;
 import dev.strata.api.Lsn;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
+import dev.strata.api.controlplane.TenantMode;
+import dev.strata.api.remote.CallContext;
+import dev.strata.api.remote.ListPage;
+import dev.strata.api.remote.ListRequest;
 import dev.strata.core.index.IndexPart;
 import dev.strata.core.io.DurableFiles;
 import dev.strata.core.layer.BlockCache;
@@ -11,19 +15,15 @@ import dev.strata.core.metrics.EngineGauges;
 import dev.strata.core.metrics.LayerTotals;
 import dev.strata.core.metrics.NodeMetrics;
 import dev.strata.core.page.Redo;
-import dev.strata.core.timeline.EngineException;
-import dev.strata.core.timeline.Timeline;
-import dev.strata.core.timeline.TimelineResources;
 import dev.strata.core.tiered.LoadedIndex;
 import dev.strata.core.tiered.RemoteIndexException;
 import dev.strata.core.tiered.RemoteIndexLoader;
 import dev.strata.core.tiered.RemoteResources;
 import dev.strata.core.tiered.RemoteTimelineDeletion;
+import dev.strata.core.timeline.EngineException;
+import dev.strata.core.timeline.Timeline;
+import dev.strata.core.timeline.TimelineResources;
 import dev.strata.core.walbackup.WalBackupScheduler;
-import dev.strata.api.remote.CallContext;
-import dev.strata.api.remote.ListPage;
-import dev.strata.api.remote.ListRequest;
-import java.util.Optional;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +33,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -188,7 +189,7 @@ public final class LocalEngine implements AutoCloseable {
             try {
                 for (dev.strata.api.controlplane.TenantAttachment attachment : missing.values()) {
                     engine.applyLocation(attachment.tenant(), new LocationConfig(
-                            LocationMode.parse(attachment.mode().wireName()),
+                            TenantMode.parse(attachment.mode().wireName()),
                             attachment.mode().attached() ? attachment.generation() : Generation.NONE, false));
                 }
                 attached = true;
@@ -749,7 +750,7 @@ public final class LocalEngine implements AutoCloseable {
                     } else {
                         reattach(tenantId, wanted);
                     }
-                    if (config.mode() == LocationMode.ATTACHED_STALE) {
+                    if (config.mode() == TenantMode.ATTACHED_STALE) {
                         // A migration source hands over: make everything it holds durable in layers now.
                         for (Timeline timeline : timelines(tenantId)) {
                             timeline.checkpoint();

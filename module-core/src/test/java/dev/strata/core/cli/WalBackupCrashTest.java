@@ -8,6 +8,7 @@ import dev.strata.api.Generation;
 import dev.strata.api.Lsn;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
+import dev.strata.api.controlplane.TenantMode;
 import dev.strata.api.remote.ProviderConfig;
 import dev.strata.api.remote.RemoteStorageProvider;
 import dev.strata.core.io.DurableFiles;
@@ -16,7 +17,6 @@ import dev.strata.core.remote.RetryingStorage;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
 import dev.strata.core.tenant.LocationConfig;
-import dev.strata.core.tenant.LocationMode;
 import dev.strata.core.testing.TestSeeds;
 import dev.strata.core.tiered.RemoteLayout;
 import dev.strata.core.tiered.RemoteResources;
@@ -70,7 +70,7 @@ class WalBackupCrashTest {
 
         Lsn recovered;
         try (LocalEngine engine = LocalEngine.open(workdir, EngineOptions.DEFAULT.withRemote(bucketResources(bucket)))) {
-            engine.applyLocation(tenant, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(2), false));
+            engine.applyLocation(tenant, new LocationConfig(TenantMode.ATTACHED_SINGLE, Generation.of(2), false));
             Timeline attached = engine.timeline(tenant, timeline);
             recovered = attached.lastRecordLsn();
         }

@@ -13,6 +13,7 @@ import dev.strata.api.Lsn;
 import dev.strata.api.PageRecord;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
+import dev.strata.api.controlplane.TenantMode;
 import dev.strata.api.remote.CallContext;
 import dev.strata.api.remote.PutOptions;
 import dev.strata.core.failpoint.Failpoints;
@@ -20,7 +21,6 @@ import dev.strata.core.page.PageWrite;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
 import dev.strata.core.tenant.LocationConfig;
-import dev.strata.core.tenant.LocationMode;
 import dev.strata.core.testing.LocalBucket;
 import dev.strata.core.testing.RandomSeed;
 import dev.strata.core.tiered.RemoteLayout;
@@ -90,7 +90,7 @@ final class ScrubberTest {
             main.compact();
         }
         try (LocalEngine second = open(root.resolve("node-b"), bucket)) {
-            second.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(2), false));
+            second.applyLocation(TENANT, new LocationConfig(TenantMode.ATTACHED_SINGLE, Generation.of(2), false));
             Timeline main = second.timeline(TENANT, MAIN);
             write(main, random, 40);
             main.checkpoint();
@@ -166,7 +166,7 @@ final class ScrubberTest {
 
             // The purged bucket still attaches and serves the same pages.
             try (LocalEngine third = open(root.resolve("node-c"), bucket)) {
-                third.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(3), false));
+                third.applyLocation(TENANT, new LocationConfig(TenantMode.ATTACHED_SINGLE, Generation.of(3), false));
                 Timeline main = third.timeline(TENANT, MAIN);
                 for (int n = 0; n < 32; n++) {
                     assertArrayEquals(pages[n], main.get(key(n), main.lastRecordLsn()), "page " + n);

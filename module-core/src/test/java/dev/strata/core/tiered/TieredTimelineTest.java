@@ -13,13 +13,13 @@ import dev.strata.api.Lsn;
 import dev.strata.api.PageRecord;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
+import dev.strata.api.controlplane.TenantMode;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.index.IndexPart;
 import dev.strata.core.page.PageWrite;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
 import dev.strata.core.tenant.LocationConfig;
-import dev.strata.core.tenant.LocationMode;
 import dev.strata.core.testing.LocalBucket;
 import dev.strata.core.testing.RandomSeed;
 import dev.strata.core.timeline.EngineException;
@@ -148,7 +148,7 @@ final class TieredTimelineTest {
             assertTrue(keys.contains(bucket.layout().indexKey(TENANT, MAIN, Generation.of(1))), keys.toString());
 
             try (LocalEngine second = open(root.resolve("node-b"), bucket.resources(), Failpoints.disabled())) {
-                second.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(2), false));
+                second.applyLocation(TENANT, new LocationConfig(TenantMode.ATTACHED_SINGLE, Generation.of(2), false));
                 Timeline main = second.timeline(TENANT, MAIN);
                 Timeline child = second.timeline(TENANT, CHILD);
                 assertEquals(0, main.residence().resident(), "an empty disk holds no layer before the first read");
@@ -233,12 +233,12 @@ final class TieredTimelineTest {
             }
             bucket.faults().setFaults(FaultInjectingRemoteStorage.Faults.NONE);
             try (LocalEngine second = open(root.resolve("node-b"), bucket.resources(), Failpoints.disabled())) {
-                second.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(2), false));
+                second.applyLocation(TENANT, new LocationConfig(TenantMode.ATTACHED_SINGLE, Generation.of(2), false));
                 assertSamePages(expected, snapshot(second.timeline(TENANT, MAIN), lsns));
             }
             // Every layer object in the bucket is listed by the latest index: deletions followed the index.
             try (LocalEngine third = open(root.resolve("node-c"), bucket.resources(), Failpoints.disabled())) {
-                third.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(3), false));
+                third.applyLocation(TENANT, new LocationConfig(TenantMode.ATTACHED_SINGLE, Generation.of(3), false));
                 Timeline main = third.timeline(TENANT, MAIN);
                 List<String> layerObjects = bucket.keys(bucket.layout().timelinePrefix(TENANT, MAIN)).stream()
                         .filter(key -> RemoteLayout.indexGeneration(key).isEmpty())
@@ -314,7 +314,7 @@ final class TieredTimelineTest {
             }
             assertFalse(bucket.keys(bucket.layout().timelinePrefix(TENANT, CHILD)).isEmpty(), "the failed deletion left objects");
             try (LocalEngine second = open(root.resolve("node-b"), bucket.resources(), Failpoints.disabled())) {
-                second.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(2), false));
+                second.applyLocation(TENANT, new LocationConfig(TenantMode.ATTACHED_SINGLE, Generation.of(2), false));
                 assertEquals(List.of(MAIN), second.timelines(TENANT).stream().map(Timeline::timelineId).toList(),
                         "a tombstoned timeline is not loaded");
                 assertTrue(bucket.keys(bucket.layout().timelinePrefix(TENANT, CHILD)).isEmpty(), "the attach finished the deletion");
@@ -383,7 +383,7 @@ final class TieredTimelineTest {
                 mainPages = snapshot(main, lsns);
                 childPages = snapshot(child, childLsns);
             }
-            LocationConfig attach = new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(2), false);
+            LocationConfig attach = new LocationConfig(TenantMode.ATTACHED_SINGLE, Generation.of(2), false);
             LocalEngine second = open(workdir, bucket.resources(), failpoints);
             try {
                 for (String point : List.of("attach-before-index-download", "attach-before-timeline-load")) {
@@ -414,10 +414,10 @@ final class TieredTimelineTest {
                     assertTrue(files.noneMatch(path -> path.getFileName().toString().endsWith(".temp_download")));
                 }
                 // Detaching hands the tenant back to the bucket: nothing local remains, and it attaches again.
-                restarted.applyLocation(TENANT, new LocationConfig(LocationMode.DETACHED, Generation.NONE, false));
+                restarted.applyLocation(TENANT, new LocationConfig(TenantMode.DETACHED, Generation.NONE, false));
                 assertFalse(restarted.tenants().contains(TENANT));
                 assertFalse(Files.exists(tenantDirectory));
-                restarted.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(3), false));
+                restarted.applyLocation(TENANT, new LocationConfig(TenantMode.ATTACHED_SINGLE, Generation.of(3), false));
                 assertSamePages(mainPages, snapshot(restarted.timeline(TENANT, MAIN), lsns));
             }
         }
@@ -452,7 +452,7 @@ final class TieredTimelineTest {
             bucket.faults().put(key, new java.io.ByteArrayInputStream(rewritten), rewritten.length,
                     dev.strata.api.remote.PutOptions.DEFAULT, dev.strata.api.remote.CallContext.NONE);
             try (LocalEngine second = open(root.resolve("node-b"), bucket.resources(), Failpoints.disabled())) {
-                second.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(2), false));
+                second.applyLocation(TENANT, new LocationConfig(TenantMode.ATTACHED_SINGLE, Generation.of(2), false));
                 Timeline main = second.timeline(TENANT, MAIN);
                 assertFalse(main.layerFileNames().contains(future), "the future layer left the index");
                 assertFalse(bucket.keys(bucket.layout().timelinePrefix(TENANT, MAIN))

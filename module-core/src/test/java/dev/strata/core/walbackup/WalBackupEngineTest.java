@@ -11,13 +11,13 @@ import dev.strata.api.Lsn;
 import dev.strata.api.PageRecord;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
+import dev.strata.api.controlplane.TenantMode;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.io.DurableFiles;
 import dev.strata.core.page.PageWrite;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
 import dev.strata.core.tenant.LocationConfig;
-import dev.strata.core.tenant.LocationMode;
 import dev.strata.core.testing.LocalBucket;
 import dev.strata.core.testing.RandomSeed;
 import dev.strata.core.tiered.RemoteResources;
@@ -160,7 +160,7 @@ final class WalBackupEngineTest {
             DurableFiles.deleteRecursively(first);
 
             try (LocalEngine second = open(root.resolve("node-b"), bucket.resources(), Failpoints.disabled(), 2)) {
-                second.applyLocation(TENANT, new LocationConfig(LocationMode.ATTACHED_SINGLE, Generation.of(2), false));
+                second.applyLocation(TENANT, new LocationConfig(TenantMode.ATTACHED_SINGLE, Generation.of(2), false));
                 Timeline recovered = second.timeline(TENANT, MAIN);
                 assertFalse(recovered.lastRecordLsn().isBefore(backedUp),
                         "recovered up to " + recovered.lastRecordLsn() + ", the backup reached " + backedUp);
