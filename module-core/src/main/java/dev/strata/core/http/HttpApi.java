@@ -66,7 +66,11 @@ public final class HttpApi {
                 call.run(request, response);
             } catch (Exception | AssertionError e) {
                 ApiError error = ApiError.of(e);
-                if (error.status() >= 500) {
+                if (error.status() == 503) {
+                    // A transient state (attaching, migrating, shutting down): the client retries; no stack trace.
+                    LOG.log(Level.INFO, "{0} {1}: 503 {2}", request.prologue().method(), request.path().path(),
+                            error.message());
+                } else if (error.status() >= 500) {
                     LOG.log(Level.ERROR, request.prologue().method() + " " + request.path().path() + " failed", e);
                 }
                 sendError(response, error);
