@@ -18,6 +18,7 @@ import dev.strata.core.index.InvalidIndexException;
 import dev.strata.core.index.LayerMetadata;
 import dev.strata.core.remote.RetryingStorage;
 import dev.strata.core.tiered.RemoteLayout;
+import dev.strata.core.walbackup.WalObjectName;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -38,7 +39,8 @@ import java.util.TreeMap;
  * <p>Garbage is decided conservatively: a layer object is kept while <em>any</em> index of <em>any</em> generation
  * lists it under that generation (an index lists a layer by the generation that wrote it, which may be older
  * than the index's own), indexes of the two newest generations are kept, WAL segments are kept unless a later
- * segment starts at or below the disk-consistent LSN of every kept index, and nothing younger than the minimum
+ * segment starts at or below the disk-consistent LSN of every kept index, partial WAL segments are kept unless
+ * their flush LSN is at or below it, and nothing younger than the minimum
  * age, nor any key whose name does not parse, is ever deleted.
  */
 public final class Scrubber {
@@ -197,22 +199,22 @@ public final class Scrubber {
     }
 
     /**
-     * Full WAL segments ({@code <start:016X>.wal}) whose successor starts at or below {@code floor}: everything in
-     * them is in layers every kept index lists. Partial segments are left to their timeline's own cleanup.
+     * WAL objects every record of which is at or below {@code floor}, so in layers every kept index lists: a full
+     * segment ({@code <start:016X>.wal}) whose successor starts at or below the floor, and a partial segment whose
+     * flush LSN is at or below it. A full segment with no successor is kept (its end is not known from the
+     * listing), and so is every name that does not parse as a WAL object.
      */
     private static List<GarbageReport.Item> walBelow(List<ObjectMetadata> wal, Lsn floor, String walPrefix) {
         TreeMap<Long, ObjectMetadata> segments = new TreeMap<>(Long::compareUnsigned);
+        List<GarbageReport.Item> below = new ArrayList<>();
         for (ObjectMetadata object : wal) {
-            String name = object.key().substring(walPrefix.length());
-            if (name.length() == 20 && name.endsWith(".wal")) {
-                try {
-                    segments.put(Long.parseUnsignedLong(name.substring(0, 16), 16), object);
-                } catch (NumberFormatException e) {
-                    // Not a segment name: kept.
-                }
+            switch (WalObjectName.parse(object.key().substring(walPrefix.length())).orElse(null)) {
+                case WalObjectName.Full full -> segments.put(full.segmentStart().value(), object);
+                case WalObjectName.Partial partial when !partial.flushLsn().isAfter(floor) ->
+                        below.add(new GarbageReport.Item(object.key(), object.size(), "partial WAL segment below every kept index"));
+                case null, default -> { }
             }
         }
-        List<GarbageReport.Item> below = new ArrayList<>();
         List<Map.Entry<Long, ObjectMetadata>> ordered = new ArrayList<>(segments.entrySet());
         for (int i = 0; i + 1 < ordered.size(); i++) {
             if (Long.compareUnsigned(ordered.get(i + 1).getKey(), floor.value()) <= 0) {

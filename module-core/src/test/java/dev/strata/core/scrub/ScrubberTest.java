@@ -26,6 +26,7 @@ import dev.strata.core.testing.RandomSeed;
 import dev.strata.core.tiered.RemoteLayout;
 import dev.strata.core.timeline.Timeline;
 import dev.strata.core.timeline.TimelineSettings;
+import dev.strata.core.walbackup.WalObjectName;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -43,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The scrubber on a bucket two nodes wrote (generation 1, then generation 2 after an attach), with damage added
- * by hand: an orphan layer, an old index, a key that does not parse, and a listed layer that is missing.
+ * by hand: an orphan layer, an old index, partial WAL segments, a key that does not parse, and a listed layer
+ * that is missing.
  */
 final class ScrubberTest {
     @RegisterExtension
@@ -140,6 +142,17 @@ final class ScrubberTest {
             // An index of generation 0, older than the newest two (1 and 2).
             String oldIndex = layout.indexKey(TENANT, MAIN, Generation.of(0));
             put(bucket, oldIndex, bucket.read(layout.indexKey(TENANT, MAIN, Generation.of(1))));
+            // Partial WAL segments: one wholly below every kept index's disk-consistent LSN, one above it, and a
+            // name that only looks like one.
+            String walPrefix = layout.walPrefix(TENANT, MAIN);
+            String oldPartial = walPrefix + new WalObjectName.Partial(Lsn.of(0x100), Generation.of(1), Lsn.of(0x200),
+                    Lsn.of(0x200), 7).objectName();
+            String livePartial = walPrefix + new WalObjectName.Partial(Lsn.of(0x100), Generation.of(2),
+                    Lsn.of(0x7fff_0000_0000L), Lsn.of(0x7fff_0000_0000L), 7).objectName();
+            String oddPartial = walPrefix + "0000000000000100.wal_zz.partial";
+            for (String partial : List.of(oldPartial, livePartial, oddPartial)) {
+                put(bucket, partial, new byte[] {4, 5, 6});
+            }
 
             Scrubber scrubber = new Scrubber(bucket.storage(), layout, Clock.systemUTC());
             GarbageReport young = scrubber.findGarbage(Duration.ofHours(1), (done, total, tenant, timeline) -> { });
@@ -151,6 +164,9 @@ final class ScrubberTest {
             assertTrue(keys.contains(orphan), garbage.toJson(false));
             assertTrue(keys.contains(oldIndex), garbage.toJson(false));
             assertFalse(keys.contains(junk), "a key that does not parse is never garbage");
+            assertTrue(keys.contains(oldPartial), "a partial segment below every kept index is garbage");
+            assertFalse(keys.contains(livePartial), "a partial segment above a kept index's disk-consistent LSN is kept");
+            assertFalse(keys.contains(oddPartial), "a WAL name that does not parse is never garbage");
 
             GarbageReport dryRun = scrubber.purge(Duration.ZERO, true, 1000, (done, total, tenant, timeline) -> { });
             assertEquals(keys, dryRun.items().stream().map(GarbageReport.Item::key).collect(Collectors.toSet()));
@@ -161,6 +177,8 @@ final class ScrubberTest {
             List<String> left = bucket.keys(layout.timelinePrefix(TENANT, MAIN));
             assertFalse(left.contains(orphan));
             assertFalse(left.contains(oldIndex));
+            assertFalse(left.contains(oldPartial));
+            assertTrue(left.contains(livePartial));
             assertTrue(left.containsAll(listedByNewest), "every layer the index lists survived the purge");
             assertTrue(left.contains(junk));
 
