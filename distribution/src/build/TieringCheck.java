@@ -27,7 +27,8 @@ import java.util.regex.Pattern;
  * the rest; the pages of both timelines are read back at a few LSNs. A is stopped with SIGTERM, which waits for its
  * uploads. Node B starts on an empty work directory with the same remote storage, attaches the tenant under
  * generation 2, and must answer byte-identical pages, with no layer resident before its first read (layers are
- * downloaded on demand) and some after.
+ * downloaded on demand) and some after. Last, {@code bin/strata scrub} checks the bucket with no node running:
+ * {@code scan-metadata} must find both timelines and no error, and {@code find-garbage} must run to the end.
  *
  * <p>Whatever goes wrong is added to the failures with the step, the node's answer and where its logs are; the
  * nodes are always stopped.
@@ -97,7 +98,7 @@ final class TieringCheck {
         if (failures.size() == before) {
             System.out.printf("[strata-smoke] tiering through plugins/%s against %s: node A wrote %d pages on a timeline and a branch,"
                     + " uploaded them and stopped on SIGTERM; node B attached the tenant at generation 2 and served"
-                    + " identical pages, downloading layers on demand (%d ms)%n", backend, server, KEYS,
+                    + " identical pages, downloading layers on demand; strata scrub found no error in the bucket (%d ms)%n", backend, server, KEYS,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         }
     }
@@ -114,6 +115,7 @@ final class TieringCheck {
             nodeB = start("B", workB);
             attachAndCompare(nodeB, written);
             nodeB.stop();
+            scrub(workB);
         } catch (CheckFailed e) {
             failures.add(what + ": " + e.getMessage() + logs(nodeA) + logs(nodeB));
         } finally {
@@ -123,6 +125,38 @@ final class TieringCheck {
                 }
             }
         }
+    }
+
+    /** Runs the scrubber of the image on the bucket the nodes used; any error it reports fails the check. */
+    private void scrub(Path workdir) throws IOException, InterruptedException, CheckFailed {
+        String metadata = runScrub(workdir, "scan-metadata");
+        if (!metadata.contains("\"timelines\":2,") || !metadata.contains("\"errors\":{}")) {
+            throw new CheckFailed("strata scrub scan-metadata on the bucket printed " + metadata
+                    + "; expected 2 timelines and no error");
+        }
+        String garbage = runScrub(workdir, "find-garbage", "--min-age", "0s");
+        if (!garbage.contains("\"timelines\":2,")) {
+            throw new CheckFailed("strata scrub find-garbage on the bucket printed " + garbage + "; expected 2 timelines");
+        }
+    }
+
+    private String runScrub(Path workdir, String... arguments) throws IOException, InterruptedException, CheckFailed {
+        List<String> command = new ArrayList<>(List.of(launcher.toString(), "scrub"));
+        command.addAll(List.of(arguments));
+        command.addAll(List.of("--config", workdir.resolve("strata.toml").toString()));
+        Path out = workdir.resolve("scrub-" + arguments[0] + ".out");
+        Path err = workdir.resolve("scrub-" + arguments[0] + ".err");
+        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        if (!process.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            throw new CheckFailed(String.join(" ", command) + " did not finish within " + STOP_SECONDS + " s; stderr in " + err);
+        }
+        String printed = Files.readString(out).strip();
+        if (process.exitValue() != 0) {
+            throw new CheckFailed(String.join(" ", command) + " exited with " + process.exitValue() + ": " + printed
+                    + "\n    stderr: " + Files.readString(err).strip());
+        }
+        return printed;
     }
 
     /** The pages A answered: each read's whole response body, and the commit LSNs they were read at. */
