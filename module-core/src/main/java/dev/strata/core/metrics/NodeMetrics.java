@@ -2,6 +2,8 @@ package dev.strata.core.metrics;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Histogram;
+import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
@@ -46,6 +48,8 @@ public final class NodeMetrics {
     private final Meter readRequests = registry.meter("strata.read.requests");
     private final Meter readPages = registry.meter("strata.read.pages");
     private final Timer readLatency = registry.timer("strata.read.latency");
+    private final Histogram layersVisited = registry.histogram("strata.read.layers_visited",
+            () -> new Histogram(LockFreeExponentiallyDecayingReservoir.builder().build()));
     private final Counter flushes = registry.counter("strata.flushes");
     private final Meter flushBytes = registry.meter("strata.flush.bytes");
     private final Counter compactions = registry.counter("strata.compactions");
@@ -126,6 +130,14 @@ public final class NodeMetrics {
         readRequests.mark();
         readPages.mark(pages);
         readLatency.update(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The persistent layers (deltas and the image) one page reconstruction read, ancestors included: the read
+     * amplification that compaction and image creation keep down.
+     */
+    public void layersVisited(int layers) {
+        layersVisited.update(layers);
     }
 
     /** One in-memory layer written to a persistent layer of {@code bytes}. */

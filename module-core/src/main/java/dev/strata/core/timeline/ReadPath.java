@@ -36,13 +36,14 @@ final class ReadPath {
         for (int attempt = 1; ; attempt++) {
             Timeline current = timeline;
             try {
-                List<PageEntry> collected = new ArrayList<>();
+                Collected collected = new Collected();
                 long ceiling = lsn.value() + 1;
                 while (!collect(current, key, ceiling, collected) && current.ancestor() != null) {
                     ceiling = current.ancestorLsn().value() + 1;
                     current = current.ancestor();
                 }
-                return apply(collected);
+                timeline.resources().metrics().layersVisited(collected.layersVisited);
+                return apply(collected.entries);
             } catch (ClosedChannelException e) {
                 // A layer was replaced (compaction, GC) while we read it: take a new snapshot.
                 if (attempt >= READ_RETRIES) {
@@ -59,7 +60,8 @@ final class ReadPath {
      * Adds this timeline's values of {@code key} below {@code ceiling}, newest first, and returns true when
      * the page is complete (an initialising record was found, or an image layer settles it).
      */
-    private static boolean collect(Timeline timeline, Key key, long ceiling, List<PageEntry> out) throws IOException {
+    private static boolean collect(Timeline timeline, Key key, long ceiling, Collected collected) throws IOException {
+        List<PageEntry> out = collected.entries;
         LayerMap map = timeline.layers();
         for (InMemoryLayer layer : map.inMemoryNewestFirst()) {
             if (layer.lsnStart().value() >= ceiling) {
@@ -78,6 +80,7 @@ final class ReadPath {
                 continue;
             }
             int before = out.size();
+            collected.layersVisited++;
             try (PersistentLayer.Lease lease = delta.acquire()) {
                 lease.file().collectForRead(key, floor, ceiling, out);
             }
@@ -87,12 +90,19 @@ final class ReadPath {
         }
         if (image != null) {
             // The image layer covers the key: either it holds the page, or the page did not exist then.
+            collected.layersVisited++;
             try (PersistentLayer.Lease lease = image.acquire()) {
                 lease.file().collect(key, image.lsnStart(), image.lsnStart() + 1, out);
             }
             return true;
         }
         return false;
+    }
+
+    /** What one read gathered: the page's entries, newest first, and how many persistent layers it read. */
+    private static final class Collected {
+        final List<PageEntry> entries = new ArrayList<>();
+        int layersVisited;
     }
 
     /** True (after dropping everything older) when the entries added since {@code from} hold an initialising one. */

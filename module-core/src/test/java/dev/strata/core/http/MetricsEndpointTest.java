@@ -59,7 +59,7 @@ class MetricsEndpointTest {
         Map<String, Double> samples = PrometheusSamples.parse(response.body());
         for (String name : List.of("strata_ingest_batches_total", "strata_ingest_records_total",
                 "strata_ingest_bytes_total", "strata_ingest_latency_count", "strata_read_requests_total",
-                "strata_read_pages_total", "strata_read_latency_count", "strata_flushes_total", "strata_compactions_total",
+                "strata_read_pages_total", "strata_read_latency_count", "strata_read_layers_visited_count", "strata_flushes_total", "strata_compactions_total",
                 "strata_gc_runs_total", "strata_background_failures_total",
                 "strata_http_requests_total{route=\"ingest\",status=\"2xx\"}",
                 "strata_http_requests_total{route=\"page\",status=\"4xx\"}",
@@ -91,6 +91,8 @@ class MetricsEndpointTest {
             client.checkpoint(tenant, main);
             client.compact(tenant, main);
             client.gc(tenant, main);
+            // Now from a persistent layer: the page's records are read from at least one layer file.
+            client.getPage(tenant, main, key(2), null);
             StrataClientException missing = org.junit.jupiter.api.Assertions.assertThrows(StrataClientException.class,
                     () -> client.getPage(tenant, TimelineId.random(), key(1), null));
             assertEquals(404, missing.status());
@@ -102,8 +104,11 @@ class MetricsEndpointTest {
         assertEquals(3.0, samples.get("strata_ingest_records_total"), text);
         assertEquals(7.0, samples.get("strata_ingest_bytes_total"), text);
         assertEquals(2.0, samples.get("strata_ingest_latency_count"), text);
-        assertEquals(2.0, samples.get("strata_read_requests_total"), text);
-        assertEquals(4.0, samples.get("strata_read_pages_total"), text);
+        assertEquals(3.0, samples.get("strata_read_requests_total"), text);
+        assertEquals(5.0, samples.get("strata_read_pages_total"), text);
+        assertEquals(5.0, samples.get("strata_read_layers_visited_count"), "one sample per page rebuilt:\n" + text);
+        assertTrue(samples.get("strata_read_layers_visited{quantile=\"0.99\"}") >= 1,
+                "the read after the checkpoint visited a layer file:\n" + text);
         assertTrue(samples.get("strata_read_latency{quantile=\"0.5\"}") > 0, text);
         assertEquals(1.0, samples.get("strata_flushes_total"), text);
         assertEquals(1.0, samples.get("strata_compactions_total"), text);
@@ -116,7 +121,7 @@ class MetricsEndpointTest {
                 + samples.get("strata_layers{kind=\"image\"}");
         assertTrue(persistent >= 1, text);
         assertEquals(2.0, samples.get("strata_http_requests_total{route=\"ingest\",status=\"2xx\"}"), text);
-        assertEquals(1.0, samples.get("strata_http_requests_total{route=\"page\",status=\"2xx\"}"), text);
+        assertEquals(2.0, samples.get("strata_http_requests_total{route=\"page\",status=\"2xx\"}"), text);
         assertEquals(1.0, samples.get("strata_http_requests_total{route=\"page\",status=\"4xx\"}"), text);
         assertEquals(1.0, samples.get("strata_http_requests_total{route=\"pages\",status=\"2xx\"}"), text);
         assertEquals(3.0, samples.get("strata_http_requests_total{route=\"maintenance\",status=\"2xx\"}"), text);
