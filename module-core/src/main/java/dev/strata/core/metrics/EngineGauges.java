@@ -8,4 +8,7 @@ public interface EngineGauges {
 
     /** Layer counts summed over every timeline. */
     LayerTotals layers();
+
+    /** Upload queues summed over every timeline. */
+    UploadTotals uploads();
 }

@@ -73,6 +73,7 @@ public final class NodeMetrics {
         prometheus.register(new LabelledExports(registry, List.of(
                 new MapperConfig("strata.layers.*", "strata.layers", Map.of("kind", "${0}")),
                 new MapperConfig("strata.fsyncs.*", "strata.fsyncs", Map.of("kind", "${0}")),
+                new MapperConfig("strata.upload_queue.operations.*", "strata.upload_queue.operations", Map.of("state", "${0}")),
                 new MapperConfig("strata.http.requests.*.*", "strata.http.requests", Map.of("route", "${0}", "status", "${1}")),
                 new MapperConfig("strata.http.latency.*", "strata.http.latency", Map.of("route", "${0}")),
                 remoteMapping(RemoteStorageMetrics.REQUESTS),
@@ -97,7 +98,9 @@ public final class NodeMetrics {
         return remoteStorages.computeIfAbsent(backend, name -> new RemoteStorageMetrics(registry, name));
     }
 
-    /** Registers the engine's gauges (tenants, timelines, layers by kind); called once, when the engine opens. */
+    /**
+     * Registers the engine's gauges (tenants, timelines, layers by kind, upload queue operations by state and the
+     * bytes of layers waiting for upload); called once, when the engine opens. */
     public void registerEngine(EngineGauges engine) {
         Objects.requireNonNull(engine, "engine is null");
         registry.register("strata.tenants", (Gauge<Integer>) engine::tenants);
@@ -106,6 +109,9 @@ public final class NodeMetrics {
         layerGauge(engine, "l1_delta", LayerTotals::l1Deltas);
         layerGauge(engine, "image", LayerTotals::images);
         layerGauge(engine, "frozen", LayerTotals::frozen);
+        registry.register("strata.upload_queue.operations.queued", (Gauge<Long>) () -> engine.uploads().queued());
+        registry.register("strata.upload_queue.operations.in_flight", (Gauge<Long>) () -> engine.uploads().inFlight());
+        registry.register("strata.upload_queue.bytes", (Gauge<Long>) () -> engine.uploads().layerBytes());
     }
 
     private void layerGauge(EngineGauges engine, String kind, ToLongFunction<LayerTotals> count) {

@@ -13,6 +13,7 @@ import dev.strata.core.io.DurableFiles;
 import dev.strata.core.layer.BlockCache;
 import dev.strata.core.metrics.EngineGauges;
 import dev.strata.core.metrics.LayerTotals;
+import dev.strata.core.metrics.UploadTotals;
 import dev.strata.core.metrics.NodeMetrics;
 import dev.strata.core.page.Redo;
 import dev.strata.core.tiered.LoadedIndex;
@@ -928,6 +929,15 @@ public final class LocalEngine implements AutoCloseable {
                     for (Timeline timeline : byId.values()) {
                         total = total.plus(timeline.layerTotals());
                     }
+                }
+                return total;
+            }
+
+            @Override
+            public UploadTotals uploads() {
+                UploadTotals total = UploadTotals.NONE;
+                for (Timeline timeline : allTimelines()) {
+                    total = total.plus(timeline.uploadTotals());
                 }
                 return total;
             }

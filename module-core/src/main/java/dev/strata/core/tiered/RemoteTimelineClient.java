@@ -18,6 +18,7 @@ import dev.strata.core.index.IndexPart;
 import dev.strata.core.index.InvalidIndexException;
 import dev.strata.core.index.LayerMetadata;
 import dev.strata.core.io.DurableFiles;
+import dev.strata.core.metrics.UploadTotals;
 import dev.strata.core.remote.ContentSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -488,6 +489,16 @@ public final class RemoteTimelineClient {
         lock.lock();
         try {
             return queue.queuedCount() + queue.inFlightCount();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The queue's state for the node's gauges. */
+    public UploadTotals uploadTotals() {
+        lock.lock();
+        try {
+            return new UploadTotals(queue.queuedCount(), queue.inFlightCount(), queue.pendingLayerBytes());
         } finally {
             lock.unlock();
         }

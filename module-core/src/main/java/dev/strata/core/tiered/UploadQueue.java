@@ -307,6 +307,22 @@ final class UploadQueue {
         return inFlight.size();
     }
 
+    /** Bytes of the layer files whose upload is queued or in flight. */
+    long pendingLayerBytes() {
+        long bytes = 0;
+        for (Op op : inFlight.values()) {
+            if (op instanceof UploadLayer(LayerFileName ignored, LayerMetadata metadata)) {
+                bytes += metadata.fileSize();
+            }
+        }
+        for (Op op : queued.values()) {
+            if (op instanceof UploadLayer(LayerFileName ignored, LayerMetadata metadata)) {
+                bytes += metadata.fileSize();
+            }
+        }
+        return bytes;
+    }
+
     boolean isIdle() {
         return queued.isEmpty() && inFlight.isEmpty();
     }

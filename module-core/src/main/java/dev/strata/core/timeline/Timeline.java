@@ -15,6 +15,7 @@ import dev.strata.core.layer.LayerFile;
 import dev.strata.core.layer.LayerWriter;
 import dev.strata.core.layer.WrittenLayer;
 import dev.strata.core.metrics.LayerTotals;
+import dev.strata.core.metrics.UploadTotals;
 import dev.strata.core.page.PageEntry;
 import dev.strata.core.page.PageWrite;
 import dev.strata.core.tiered.LoadedIndex;
@@ -853,6 +854,12 @@ public final class Timeline {
     }
 
     /** Layer counts by kind, for the node's gauges. */
+    /** This timeline's upload queue, or nothing when it has no remote storage. */
+    public UploadTotals uploadTotals() {
+        RemoteTimelineClient client = remote;
+        return client == null ? UploadTotals.NONE : client.uploadTotals();
+    }
+
     public LayerTotals layerTotals() {
         LayerMap current = layers;
         long l0 = current.deltas().stream().filter(PersistentLayer::isL0).count();

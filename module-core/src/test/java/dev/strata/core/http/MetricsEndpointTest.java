@@ -72,6 +72,9 @@ class MetricsEndpointTest {
         for (String kind : List.of("l0_delta", "l1_delta", "image", "frozen")) {
             assertEquals(0.0, samples.get("strata_layers{kind=\"" + kind + "\"}"), kind + " in\n" + response.body());
         }
+        assertEquals(0.0, samples.get("strata_upload_queue_operations{state=\"queued\"}"), response.body());
+        assertEquals(0.0, samples.get("strata_upload_queue_operations{state=\"in_flight\"}"), response.body());
+        assertEquals(0.0, samples.get("strata_upload_queue_bytes"), response.body());
         assertEquals(0.0, samples.get("strata_tenants"));
         assertEquals(0.0, samples.get("strata_timelines"));
         assertTrue(response.body().contains("# TYPE strata_ingest_latency summary"), response.body());

@@ -21,6 +21,7 @@ import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
 import dev.strata.core.tenant.LocationConfig;
 import dev.strata.core.testing.LocalBucket;
+import dev.strata.core.testing.PrometheusSamples;
 import dev.strata.core.testing.RandomSeed;
 import dev.strata.core.timeline.EngineException;
 import dev.strata.core.timeline.Timeline;
@@ -189,6 +190,10 @@ final class TieredTimelineTest {
                 main.checkpoint();
                 assertEquals(uploaded, main.remote().projectedRemoteConsistentLsn(), "no index upload got through");
                 assertTrue(main.diskConsistentLsn().isAfter(uploaded));
+                Map<String, Double> blocked = scrape(engine);
+                assertTrue(blocked.get("strata_upload_queue_operations{state=\"queued\"}")
+                        + blocked.get("strata_upload_queue_operations{state=\"in_flight\"}") >= 1,
+                        "the index upload that cannot get through is in the queue: " + blocked);
                 lsns = pick(commits, Lsn.INVALID);
                 expected = snapshot(main, lsns);
                 last = main.lastRecordLsn();
@@ -203,8 +208,18 @@ final class TieredTimelineTest {
                 main.checkpoint();
                 main.remote().waitCompletion(Duration.ofSeconds(10));
                 assertEquals(main.diskConsistentLsn(), main.remote().projectedRemoteConsistentLsn());
+                Map<String, Double> drained = scrape(reopened);
+                assertEquals(0.0, drained.get("strata_upload_queue_operations{state=\"queued\"}"), drained.toString());
+                assertEquals(0.0, drained.get("strata_upload_queue_operations{state=\"in_flight\"}"), drained.toString());
+                assertEquals(0.0, drained.get("strata_upload_queue_bytes"), drained.toString());
             }
         }
+    }
+
+    private static Map<String, Double> scrape(LocalEngine engine) throws IOException {
+        java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        engine.metrics().writePrometheusText(text);
+        return PrometheusSamples.parse(text.toString(java.nio.charset.StandardCharsets.UTF_8));
     }
 
     @RepeatedTest(3)
