@@ -73,6 +73,8 @@ public final class NodeMetrics {
         prometheus.register(new LabelledExports(registry, List.of(
                 new MapperConfig("strata.layers.*", "strata.layers", Map.of("kind", "${0}")),
                 new MapperConfig("strata.fsyncs.*", "strata.fsyncs", Map.of("kind", "${0}")),
+                new MapperConfig("strata.background.running.*", "strata.background.running", Map.of("kind", "${0}")),
+                new MapperConfig("strata.background.wait.*", "strata.background.wait", Map.of("kind", "${0}")),
                 new MapperConfig("strata.upload_queue.operations.*", "strata.upload_queue.operations", Map.of("state", "${0}")),
                 new MapperConfig("strata.http.requests.*.*", "strata.http.requests", Map.of("route", "${0}", "status", "${1}")),
                 new MapperConfig("strata.http.latency.*", "strata.http.latency", Map.of("route", "${0}")),
@@ -170,6 +172,22 @@ public final class NodeMetrics {
 
     public void garbageCollected() {
         gcRuns.inc();
+    }
+
+    /**
+     * Registers the gauge of running passes of one kind of background work ({@code strata_background_running})
+     * and its wait timer ({@code strata_background_wait}: from when a pass was found due to when it started).
+     * Called once per kind by the scheduler.
+     */
+    public void registerBackgroundKind(String kind, java.util.function.IntSupplier running) {
+        registry.remove("strata.background.running." + kind);
+        registry.register("strata.background.running." + kind, (Gauge<Integer>) running::getAsInt);
+        registry.timer("strata.background.wait." + kind);
+    }
+
+    /** A background pass of {@code kind} started {@code nanos} after it was first found due. */
+    public void backgroundWaited(String kind, long nanos) {
+        registry.timer("strata.background.wait." + kind).update(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** A flush or compaction in the background failed (it is retried later). */

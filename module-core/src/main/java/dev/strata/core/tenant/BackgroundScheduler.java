@@ -38,7 +38,14 @@ public final class BackgroundScheduler implements AutoCloseable {
     public static final Duration BREAKER_PAUSE = Duration.ofMinutes(10);
 
     /** The kinds of background work, each with its own bound. */
-    public enum Kind { COMPACTION, GC }
+    public enum Kind {
+        COMPACTION, GC;
+
+        /** The kind's name in metrics. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
 
     private final Map<Kind, Semaphore> permits;
     private final Map<Kind, AtomicLong> started = new ConcurrentHashMap<>();
@@ -52,6 +59,8 @@ public final class BackgroundScheduler implements AutoCloseable {
     private static final class State {
         final AtomicBoolean compacting = new AtomicBoolean();
         final AtomicBoolean collecting = new AtomicBoolean();
+        /** When each kind of pass was first found due and could not start yet (0: not waiting). */
+        final Map<Kind, Long> dueSince = new ConcurrentHashMap<>();
         final AtomicInteger consecutiveFailures = new AtomicInteger();
         volatile long breakerOpenUntil;
         volatile long lastGc = System.nanoTime();
@@ -72,6 +81,11 @@ public final class BackgroundScheduler implements AutoCloseable {
             failed.put(kind, new AtomicLong());
         }
         this.metrics = Objects.requireNonNull(metrics, "metrics is null");
+        for (Kind kind : Kind.values()) {
+            int bound = kind == Kind.COMPACTION ? compactions : collections;
+            Semaphore available = permits.get(kind);
+            metrics.registerBackgroundKind(kind.label(), () -> bound - available.availablePermits());
+        }
         this.workers = Executors.newThreadPerTaskExecutor(Thread.ofPlatform().daemon().name("strata-maintenance-", 1).factory());
     }
 
@@ -89,23 +103,26 @@ public final class BackgroundScheduler implements AutoCloseable {
             }
             State state = states.computeIfAbsent(timeline, t -> new State());
             if (now >= state.breakerOpenUntil && timeline.compactionDue()) {
-                start(Kind.COMPACTION, timeline, state, state.compacting);
+                start(Kind.COMPACTION, timeline, state, state.compacting, now);
             }
             if (now - state.lastGc >= timeline.settings().gcPeriod().toNanos()) {
-                start(Kind.GC, timeline, state, state.collecting);
+                start(Kind.GC, timeline, state, state.collecting, now);
             }
         }
     }
 
-    private void start(Kind kind, Timeline timeline, State state, AtomicBoolean running) {
+    private void start(Kind kind, Timeline timeline, State state, AtomicBoolean running, long now) {
         if (!running.compareAndSet(false, true)) {
             return;
         }
         Semaphore bound = permits.get(kind);
         if (!bound.tryAcquire()) {
             running.set(false);
+            state.dueSince.putIfAbsent(kind, now);
             return;
         }
+        Long due = state.dueSince.remove(kind);
+        metrics.backgroundWaited(kind.label(), due == null ? 0 : now - due);
         try {
             workers.execute(() -> {
                 try {

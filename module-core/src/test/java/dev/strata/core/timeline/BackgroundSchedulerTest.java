@@ -76,4 +76,39 @@ class BackgroundSchedulerTest {
             assertFalse(main.isBroken());
         }
     }
+
+    @Test
+    void passesBeyondTheBoundWaitAndTheWaitAndRunningCountAreMetrics() throws Exception {
+        try (EngineFixture fixture = new EngineFixture(workdir, EngineFixture.SMALL.withCheckpointDistance(1 << 30),
+                FileIo.DEFAULT)) {
+            // The engine's bound on compactions at once, as LocalEngine sets it; one more timeline than that
+            // must wait for a permit.
+            int bound = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+            fixture.failpoints.configure("compaction-start", "sleep(400)");
+            List<Timeline> timelines = new java.util.ArrayList<>(List.of(fixture.main()));
+            for (int i = 0; i < bound; i++) {
+                timelines.add(fixture.engine.createTimeline(fixture.tenant, dev.strata.api.TimelineId.random()));
+            }
+            for (Timeline timeline : timelines) {
+                makeL0Layers(timeline, 3);
+            }
+            com.codahale.metrics.MetricRegistry registry = fixture.engine.metrics().registry();
+            @SuppressWarnings("unchecked")
+            com.codahale.metrics.Gauge<Integer> running =
+                    (com.codahale.metrics.Gauge<Integer>) registry.getGauges().get("strata.background.running.compaction");
+            await(() -> running.getValue() == bound, "every compaction permit is in use");
+            for (Timeline timeline : timelines) {
+                await(() -> timeline.layerFileNames().stream().noneMatch(l -> l.name().isL0()), "every timeline is compacted");
+            }
+            com.codahale.metrics.Timer waits = registry.timer("strata.background.wait.compaction");
+            assertTrue(waits.getCount() >= timelines.size(), "one wait per started compaction: " + waits.getCount());
+            assertTrue(waits.getSnapshot().getMax() >= Duration.ofMillis(100).toNanos(),
+                    "a compaction beyond the bound waited for a permit: max " + waits.getSnapshot().getMax() + " ns");
+            java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+            fixture.engine.metrics().writePrometheusText(text);
+            String scraped = text.toString(java.nio.charset.StandardCharsets.UTF_8);
+            assertTrue(scraped.contains("strata_background_running{kind=\"gc\"}"), scraped);
+            assertTrue(scraped.contains("strata_background_wait_count{kind=\"compaction\"}"), scraped);
+        }
+    }
 }
