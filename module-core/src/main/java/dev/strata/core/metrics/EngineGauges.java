@@ -11,4 +11,7 @@ public interface EngineGauges {
 
     /** Upload queues summed over every timeline. */
     UploadTotals uploads();
+
+    /** The LSNs of every timeline. */
+    java.util.List<TimelineLsns> timelineLsns();
 }

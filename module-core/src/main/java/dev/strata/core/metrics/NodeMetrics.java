@@ -114,6 +114,7 @@ public final class NodeMetrics {
         registry.register("strata.upload_queue.operations.queued", (Gauge<Long>) () -> engine.uploads().queued());
         registry.register("strata.upload_queue.operations.in_flight", (Gauge<Long>) () -> engine.uploads().inFlight());
         registry.register("strata.upload_queue.bytes", (Gauge<Long>) () -> engine.uploads().layerBytes());
+        prometheus.register(new TimelineLsnCollector(engine::timelineLsns));
     }
 
     private void layerGauge(EngineGauges engine, String kind, ToLongFunction<LayerTotals> count) {

@@ -13,6 +13,7 @@ import dev.strata.core.io.DurableFiles;
 import dev.strata.core.layer.BlockCache;
 import dev.strata.core.metrics.EngineGauges;
 import dev.strata.core.metrics.LayerTotals;
+import dev.strata.core.metrics.TimelineLsns;
 import dev.strata.core.metrics.UploadTotals;
 import dev.strata.core.metrics.NodeMetrics;
 import dev.strata.core.page.Redo;
@@ -931,6 +932,15 @@ public final class LocalEngine implements AutoCloseable {
                     }
                 }
                 return total;
+            }
+
+            @Override
+            public List<TimelineLsns> timelineLsns() {
+                List<TimelineLsns> all = new ArrayList<>();
+                for (Timeline timeline : allTimelines()) {
+                    all.add(timeline.lsns());
+                }
+                return all;
             }
 
             @Override

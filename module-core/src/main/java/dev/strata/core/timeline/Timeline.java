@@ -15,6 +15,7 @@ import dev.strata.core.layer.LayerFile;
 import dev.strata.core.layer.LayerWriter;
 import dev.strata.core.layer.WrittenLayer;
 import dev.strata.core.metrics.LayerTotals;
+import dev.strata.core.metrics.TimelineLsns;
 import dev.strata.core.metrics.UploadTotals;
 import dev.strata.core.page.PageEntry;
 import dev.strata.core.page.PageWrite;
@@ -854,6 +855,14 @@ public final class Timeline {
     }
 
     /** Layer counts by kind, for the node's gauges. */
+    /** This timeline's LSNs for the node's gauges. */
+    public TimelineLsns lsns() {
+        RemoteTimelineClient client = remote;
+        return new TimelineLsns(tenantId, timelineId, lastRecordLsn(), diskConsistentLsn(),
+                client == null ? Lsn.INVALID : client.projectedRemoteConsistentLsn(),
+                client == null ? Lsn.INVALID : client.visibleRemoteConsistentLsn());
+    }
+
     /** This timeline's upload queue, or nothing when it has no remote storage. */
     public UploadTotals uploadTotals() {
         RemoteTimelineClient client = remote;

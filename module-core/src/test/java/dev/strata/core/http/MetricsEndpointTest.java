@@ -118,6 +118,12 @@ class MetricsEndpointTest {
         assertEquals(1.0, samples.get("strata_gc_runs_total"), text);
         assertTrue(samples.get("strata_fsyncs_total{kind=\"wal\"}") >= 2, "one per acknowledged batch at least:\n" + text);
         assertTrue(samples.get("strata_fsyncs_total{kind=\"layer\"}") >= 1, "the flushed layer:\n" + text);
+        // Labels are written in name order: kind, tenant_id, timeline_id.
+        java.util.function.Function<String, Double> lsn = kind -> samples.get("strata_timeline_lsn{kind=\"" + kind
+                + "\",tenant_id=\"" + tenant + "\",timeline_id=\"" + main + "\"}");
+        assertTrue(lsn.apply("last_record") > 0, text);
+        assertEquals(lsn.apply("last_record"), lsn.apply("disk_consistent"), "checkpointed:\n" + text);
+        assertEquals(0.0, lsn.apply("remote_consistent_visible"), "no remote storage:\n" + text);
         assertEquals(1.0, samples.get("strata_tenants"), text);
         assertEquals(1.0, samples.get("strata_timelines"), text);
         double persistent = samples.get("strata_layers{kind=\"l0_delta\"}") + samples.get("strata_layers{kind=\"l1_delta\"}")
