@@ -234,7 +234,7 @@ final class ControlPlaneEngineTest {
     @Test
     void theLocalControlPlaneBumpsTheGenerationOnRestartAndDropsDeletionsOfTheOldOne(Random random) throws IOException {
         Path workdir = root.resolve("node");
-        ControlPlaneProvider local = ControlPlaneProviders.controlPlane("local");
+        ControlPlaneProvider local = ControlPlaneProviders.builtIn().controlPlane("local");
         ProviderConfig config = ProviderConfig.parse("control_plane", Map.of(), local.configKeys());
         try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
             List<String> heldAtRestart;
