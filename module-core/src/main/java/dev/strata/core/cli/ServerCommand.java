@@ -11,7 +11,6 @@ import dev.strata.api.remote.ProviderConfig;
 import dev.strata.core.config.ConfigException;
 import dev.strata.core.config.ControlPlaneConfig;
 import dev.strata.core.config.NodeConfig;
-import dev.strata.core.deletion.DeletionQueueSettings;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.http.NodeServer;
 import dev.strata.core.http.auth.JwtAuthenticator;
@@ -179,7 +178,7 @@ final class ServerCommand implements Callable<Integer> {
         DeletionExecutor executor = executorProvider.create(ProviderConfig.parse(ControlPlaneConfig.DELETION_SECTION,
                 section.executorSettings(), executorProvider.configKeys()), remote.storage().storage());
         return new ControlPlaneSetup(controlPlane, config.nodeId(), section.emergencyMode(), executor,
-                DeletionQueueSettings.DEFAULT);
+                section.queue());
     }
 
     /**

@@ -664,7 +664,7 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
         for (TenantGeneration pair : pairs) {
             List<TenantGeneration> target = null;
             for (List<TenantGeneration> batch : batches) {
-                if (batch.size() < ControlPlane.MAX_VALIDATE_BATCH
+                if (batch.size() < settings.validationBatchSize()
                         && batch.stream().noneMatch(other -> other.tenant().equals(pair.tenant()))) {
                     target = batch;
                     break;
@@ -702,7 +702,7 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
         boolean allDone = true;
         for (ExecutingList list : lists) {
             List<String> keys = new ArrayList<>(list.remaining);
-            int batchSize = Math.max(1, executor.maxKeysPerCall());
+            int batchSize = Math.max(1, Math.min(executor.maxKeysPerCall(), settings.executorBatchSize()));
             for (int start = 0; start < keys.size(); start += batchSize) {
                 List<String> batch = keys.subList(start, Math.min(keys.size(), start + batchSize));
                 List<DeleteResult> results = executor.delete(batch, context());

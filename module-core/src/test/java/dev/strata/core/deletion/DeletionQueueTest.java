@@ -220,6 +220,56 @@ final class DeletionQueueTest {
     }
 
     @Test
+    void validationAndExecutorBatchesKeepToTheConfiguredSizes(Random random) throws IOException {
+        FakeControlPlane controlPlane = new FakeControlPlane();
+        List<TenantId> tenants = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            TenantId tenant = TenantId.parse("%032x".formatted(i + 1));
+            controlPlane.set(tenant, Generation.of(1));
+            tenants.add(tenant);
+        }
+        List<Integer> executorCalls = java.util.Collections.synchronizedList(new ArrayList<>());
+        DeletionQueueSettings settings = new DeletionQueueSettings(64, Duration.ofMillis(20), Duration.ofMillis(50),
+                Duration.ofHours(1), 2, 3);
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            ImmediateDeletionExecutor immediate = new ImmediateDeletionExecutor(bucket.faults());
+            dev.strata.api.deletion.DeletionExecutor counting = new dev.strata.api.deletion.DeletionExecutor() {
+                @Override
+                public int maxKeysPerCall() {
+                    return immediate.maxKeysPerCall();
+                }
+
+                @Override
+                public List<dev.strata.api.remote.DeleteResult> delete(List<String> keys, CallContext context)
+                        throws dev.strata.api.remote.RemoteStorageException {
+                    executorCalls.add(keys.size());
+                    return immediate.delete(keys, context);
+                }
+            };
+            List<String> all = new ArrayList<>();
+            try (DeletionQueue queue = DeletionQueue.open(root.resolve("node/deletion"), bucket.layout(), controlPlane,
+                    counting, settings, Failpoints.create(), DeletionQueueMetrics.unregistered(), false)) {
+                for (TenantId tenant : tenants) {
+                    List<String> keys = new ArrayList<>();
+                    for (int i = 0; i < 2; i++) {
+                        String key = bucket.layout().timelinePrefix(tenant, TIMELINE) + "layer-" + i + "-00000001";
+                        bucket.faults().put(key, new java.io.ByteArrayInputStream(new byte[] {1}), 1, PutOptions.DEFAULT,
+                                CallContext.NONE);
+                        keys.add(key);
+                    }
+                    all.addAll(keys);
+                    queue.delete(tenant, TIMELINE, Generation.of(1), keys);
+                }
+                queue.flushExecute(Duration.ofSeconds(10));
+            }
+            assertEquals(2, controlPlane.largestBatch(), "five tenants are validated two at a time");
+            assertEquals(all.size(), executorCalls.stream().mapToInt(Integer::intValue).sum());
+            assertTrue(executorCalls.stream().allMatch(size -> size <= 3), executorCalls.toString());
+            assertTrue(bucket.keys("").stream().noneMatch(all::contains), "every object was deleted");
+        }
+    }
+
+    @Test
     void unvalidatedListsAreValidatedAfterARestart(Random random) throws IOException {
         FakeControlPlane controlPlane = new FakeControlPlane().set(TENANT, Generation.of(1));
         Failpoints failpoints = Failpoints.create();
