@@ -174,9 +174,15 @@ final class ServerCommand implements Callable<Integer> {
         ControlPlaneProvider provider = providers.controlPlane(section.provider());
         ControlPlane controlPlane = provider.create(ProviderConfig.parse(ControlPlaneConfig.SECTION, section.settings(),
                 provider.configKeys()), workdir);
-        DeletionExecutorProvider executorProvider = providers.deletionExecutor(section.executor());
-        DeletionExecutor executor = executorProvider.create(ProviderConfig.parse(ControlPlaneConfig.DELETION_SECTION,
-                section.executorSettings(), executorProvider.configKeys()), remote.storage().storage());
+        DeletionExecutor executor;
+        try {
+            DeletionExecutorProvider executorProvider = providers.deletionExecutor(section.executor());
+            executor = executorProvider.create(ProviderConfig.parse(ControlPlaneConfig.DELETION_SECTION,
+                    section.executorSettings(), executorProvider.configKeys()), remote.storage().storage());
+        } catch (RuntimeException e) {
+            controlPlane.close();
+            throw e;
+        }
         return new ControlPlaneSetup(controlPlane, config.nodeId(), section.emergencyMode(), executor,
                 section.queue());
     }
