@@ -47,7 +47,7 @@ final class PluginLoaderTest {
     }
 
     @Test
-    void aThirdPartyBackendLoadsIntoItsOwnLayerAndRunsUnderItsLoader() throws IOException {
+    void aThirdPartyBackendLoadsIntoItsOwnLayerAndRunsUnderItsLoader() throws IOException, ClassNotFoundException {
         ThirdPartyPlugin.build(work, plugins().resolve("memory").resolve("memstore-1.0.jar"), "com.example.memstore", "memory", 1);
         List<Plugin> loaded = PluginLoader.onBootLayer().loadAll(plugins());
         assertEquals(1, loaded.size());
@@ -76,6 +76,10 @@ final class PluginLoaderTest {
             }
             assertThrows(RemoteStorageException.NotFound.class, () -> storage.head("missing", CallContext.NONE));
             assertSame(before, Thread.currentThread().getContextClassLoader());
+            Class<?> backend = Class.forName("com.example.memstore.MemoryStorage", false, plugin.classLoader());
+            Object unwrapped = storage.unwrap(backend).orElseThrow(() -> new AssertionError("the wrapper hides its backend"));
+            assertNotSame(storage, unwrapped, "unwrap reaches the plugin's own storage under core's wrapper");
+            assertEquals(Optional.empty(), storage.unwrap(String.class));
         }
     }
 
