@@ -239,6 +239,7 @@ public final class SmokeTest {
             System.out.println("[strata-smoke] this image has no plugins/s3; the S3 round trip is not part of it");
             return;
         }
+        lifecycleTagNeedsS3(failures, launcher, work);
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
@@ -295,6 +296,33 @@ public final class SmokeTest {
             if (!s3proxy.waitFor(10, TimeUnit.SECONDS)) {
                 s3proxy.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
+        }
+    }
+
+    /**
+     * The S3 plugin's {@code lifecycle-tag} deletion executor is found in the plugin layer, and a node configured
+     * with it over another backend refuses to start, naming the executor and the backend.
+     */
+    private static void lifecycleTagNeedsS3(List<String> failures, Path launcher, Path work)
+            throws IOException, InterruptedException {
+        Path workdir = Files.createDirectories(work.resolve("lifecycle-tag-node"));
+        Files.writeString(workdir.resolve("strata.toml"), """
+                listen_http = "127.0.0.1:0"
+                [remote_storage]
+                provider = "localfs"
+                root = "remote"
+                [control_plane]
+                provider = "local"
+                [deletion]
+                executor = "lifecycle-tag"
+                """);
+        Run run = run(launcher.toString(), "server", "--workdir", workdir.toString());
+        String expected = "[deletion] executor = 'lifecycle-tag' needs [remote_storage] provider = 's3'";
+        if (run.exitCode() != 2 || !run.output().contains(expected)) {
+            failures.add("strata server with lifecycle-tag over localfs: exit code " + run.exitCode()
+                    + ", expected 2 and output containing \"" + expected + "\"; output:\n" + run.output());
+        } else {
+            System.out.println("[strata-smoke] lifecycle-tag over localfs is refused: " + firstLine(run.output()));
         }
     }
 

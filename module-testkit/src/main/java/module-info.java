@@ -1,6 +1,7 @@
 /**
- * Test support for remote storage backends: the contract suite ({@link dev.strata.testkit.RemoteStorageContract})
- * that every backend runs, and a seeded fault-injecting wrapper
+ * Test support for remote storage backends: the contract suites ({@link dev.strata.testkit.RemoteStorageContract})
+ * that every backend runs and {@link dev.strata.testkit.DeletionExecutorContract} that every deletion executor
+ * runs, and a seeded fault-injecting wrapper
  * ({@link dev.strata.testkit.FaultInjectingRemoteStorage}).
  *
  * <p>The package is open so that JUnit can run the suite's methods in subclasses on the module path.

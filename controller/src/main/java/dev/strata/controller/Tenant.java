@@ -20,7 +20,7 @@ public record Tenant(TenantId id, long generation, List<Placement> placements, M
     /** The placement that may write: writable and holding the current generation. */
     public Optional<Placement> current() {
         return placements.stream()
-                .filter(placement -> placement.mode().isWritable() && placement.generation() == generation)
+                .filter(placement -> placement.writable() && placement.generation() == generation)
                 .findFirst();
     }
 }

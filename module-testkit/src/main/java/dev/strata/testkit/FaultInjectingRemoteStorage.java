@@ -230,6 +230,11 @@ public final class FaultInjectingRemoteStorage implements RemoteStorage {
     }
 
     @Override
+    public <T> Optional<T> unwrap(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : delegate.unwrap(type);
+    }
+
+    @Override
     public void close() {
         delegate.close();
     }

@@ -24,7 +24,8 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  *   <li>404 NotFound; 412 AlreadyExists for "only if absent" puts, PreconditionFailed otherwise.</li>
  *   <li>408, 409 (OperationAborted, ConditionalRequestConflict), 429, 500, 502, 503 (SlowDown), 504 and the
  *       RequestTimeout / Throttling codes: Transient, with Retry-After when the service sent one.</li>
- *   <li>Other 4xx: Permanent (credentials, bad request, missing bucket).</li>
+ *   <li>Other 4xx, and 501 NotImplemented (a store without the feature will not gain it on retry): Permanent
+ *       (credentials, bad request, missing bucket).</li>
  *   <li>No connection (refused, unknown host): Transient, nothing was sent. Any other I/O failure after the
  *       request may have been sent, and the SDK's own timeouts: Timeout (effect unknown).</li>
  * </ul>
@@ -74,7 +75,8 @@ final class S3Errors {
             return conditionalPut ? new RemoteStorageException.AlreadyExists(operation, key, e)
                     : new RemoteStorageException.PreconditionFailed(operation, key, message, e);
         }
-        if (status == 408 || status == 409 || status == 429 || status >= 500 || TRANSIENT_CODES.contains(code)) {
+        if (status == 408 || status == 409 || status == 429 || status >= 500 && status != 501
+                || TRANSIENT_CODES.contains(code)) {
             return new RemoteStorageException.Transient(operation, key, message, retryAfter(e), e);
         }
         return new RemoteStorageException.Permanent(operation, key, message, e);

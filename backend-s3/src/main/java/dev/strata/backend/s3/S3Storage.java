@@ -45,6 +45,7 @@ import software.amazon.awssdk.services.s3.model.CopyObjectResult;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.GetObjectTaggingResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
@@ -384,6 +385,35 @@ final class S3Storage implements RemoteStorage {
             throw new RemoteStorageException.Transient("copy", sourceKey,
                     "the source was replaced during the copy; copying again copies the new version", null, changed);
         }
+    }
+
+    /**
+     * Replaces the tag set of {@code key} with the one tag {@code tagKey=tagValue} (PutObjectTagging), so that a
+     * bucket lifecycle rule filtering on that tag expires the object.
+     *
+     * @throws RemoteStorageException.NotFound if no object has the key
+     */
+    void tag(String key, String tagKey, String tagValue, CallContext context) throws RemoteStorageException {
+        String objectKey = objectKey(key);
+        context.check("tag", key);
+        call("tag", key, context, false, () -> client.putObjectTagging(builder -> builder.bucket(settings.bucket())
+                .key(objectKey).tagging(tagging -> tagging.tagSet(tag -> tag.key(tagKey).value(tagValue)))
+                .overrideConfiguration(timeout(context))));
+    }
+
+    /**
+     * The tags of {@code key} (GetObjectTagging), tag key to value.
+     *
+     * @throws RemoteStorageException.NotFound if no object has the key
+     */
+    Map<String, String> tags(String key, CallContext context) throws RemoteStorageException {
+        String objectKey = objectKey(key);
+        context.check("tags", key);
+        GetObjectTaggingResponse response = call("tags", key, context, false, () -> client.getObjectTagging(builder ->
+                builder.bucket(settings.bucket()).key(objectKey).overrideConfiguration(timeout(context))));
+        Map<String, String> tags = new HashMap<>();
+        response.tagSet().forEach(tag -> tags.put(tag.key(), tag.value()));
+        return Map.copyOf(tags);
     }
 
     @Override

@@ -50,6 +50,8 @@ final class S3ErrorsTest {
             assertInstanceOf(RemoteStorageException.Transient.class, classify(s3(status, "Whatever", null), false), "status " + status);
         }
         assertInstanceOf(RemoteStorageException.Transient.class, classify(s3(400, "RequestTimeout", null), false));
+        assertInstanceOf(RemoteStorageException.Permanent.class, classify(s3(501, "NotImplemented", null), false),
+                "a store without a feature does not gain it on retry");
     }
 
     @Test

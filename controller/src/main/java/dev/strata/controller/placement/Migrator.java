@@ -3,12 +3,12 @@ package dev.strata.controller.placement;
 import dev.strata.api.Lsn;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
+import dev.strata.api.controlplane.TenantMode;
 import dev.strata.client.StrataClient;
 import dev.strata.client.StrataClientException;
 import dev.strata.client.TimelineInfo;
 import dev.strata.controller.ControllerException;
 import dev.strata.controller.Migration;
-import dev.strata.controller.Mode;
 import dev.strata.controller.Placement;
 import dev.strata.controller.Tenant;
 import dev.strata.controller.store.ControllerStore;
@@ -97,13 +97,13 @@ public final class Migrator {
                         migration = store.issueTargetGeneration(migration.tenant());
                     }
                     case TARGET_MULTI -> {
-                        attachTarget(migration, Mode.ATTACHED_MULTI);
+                        attachTarget(migration, TenantMode.ATTACHED_MULTI);
                         awaitCaughtUp(migration);
                         migration = store.promoteTarget(migration.tenant());
                     }
                     case TARGET_SINGLE -> {
-                        long generation = attachTarget(migration, Mode.ATTACHED_SINGLE);
-                        Mode sourceMode = retireSource(migration);
+                        long generation = attachTarget(migration, TenantMode.ATTACHED_SINGLE);
+                        TenantMode sourceMode = retireSource(migration);
                         store.finishMigration(migration.tenant(), sourceMode);
                         LOG.log(Level.INFO, "migrated tenant {0} from node {1} to node {2} at generation {3}; the source is {4}",
                                 migration.tenant(), migration.sourceNode(), migration.targetNode(), generation, sourceMode.wireName());
@@ -117,7 +117,7 @@ public final class Migrator {
     }
 
     /** Tells the target its mode at the generation its placement holds; returns that generation. */
-    private long attachTarget(Migration migration, Mode mode) throws SQLException {
+    private long attachTarget(Migration migration, TenantMode mode) throws SQLException {
         long generation = placementGeneration(migration.tenant(), migration.targetNode());
         call(migration.targetNode(), client -> client.setLocation(migration.tenant(), mode.wireName(), generation));
         return generation;
@@ -127,7 +127,7 @@ public final class Migrator {
     private void handOver(Migration migration) throws SQLException {
         TenantId tenant = migration.tenant();
         long generation = placementGeneration(tenant, migration.sourceNode());
-        call(migration.sourceNode(), client -> client.setLocation(tenant, Mode.ATTACHED_STALE.wireName(), generation));
+        call(migration.sourceNode(), client -> client.setLocation(tenant, TenantMode.ATTACHED_STALE.wireName(), generation));
         // The stale source refuses new writes; flush again for any write that was already past that check.
         for (TimelineInfo timeline : call(migration.sourceNode(), client -> client.listTimelines(tenant))) {
             call(migration.sourceNode(), client -> {
@@ -169,16 +169,16 @@ public final class Migrator {
     }
 
     /** Source → Secondary, or Detached when it refuses Secondary; returns the mode it ended in. */
-    private Mode retireSource(Migration migration) throws SQLException {
+    private TenantMode retireSource(Migration migration) throws SQLException {
         TenantId tenant = migration.tenant();
         try {
-            call(migration.sourceNode(), client -> client.setLocation(tenant, Mode.SECONDARY.wireName(), null));
-            return Mode.SECONDARY;
+            call(migration.sourceNode(), client -> client.setLocation(tenant, TenantMode.SECONDARY.wireName(), null));
+            return TenantMode.SECONDARY;
         } catch (ControllerException.Conflict refused) {
             LOG.log(Level.INFO, "node {0} refused Secondary for tenant {1} ({2}); detaching it there",
                     migration.sourceNode(), tenant, refused.getMessage());
-            call(migration.sourceNode(), client -> client.setLocation(tenant, Mode.DETACHED.wireName(), null));
-            return Mode.DETACHED;
+            call(migration.sourceNode(), client -> client.setLocation(tenant, TenantMode.DETACHED.wireName(), null));
+            return TenantMode.DETACHED;
         }
     }
 

@@ -1,9 +1,9 @@
 package dev.strata.controller.placement;
 
 import dev.strata.api.TenantId;
+import dev.strata.api.controlplane.TenantMode;
 import dev.strata.client.StrataClientException;
 import dev.strata.controller.ControllerException;
-import dev.strata.controller.Mode;
 import dev.strata.controller.Placement;
 import dev.strata.controller.Tenant;
 import dev.strata.controller.store.ControllerStore;
@@ -42,7 +42,7 @@ public final class TenantPlacer {
         } catch (StrataClientException e) {
             if (e.status() == 409) {
                 throw new ControllerException.Conflict("node " + current.nodeId() + " refused tenant " + tenant + " in mode "
-                        + Mode.ATTACHED_SINGLE.wireName() + " at generation " + current.generation() + ": " + e.getMessage());
+                        + TenantMode.ATTACHED_SINGLE.wireName() + " at generation " + current.generation() + ": " + e.getMessage());
             }
             throw new ControllerException.Unavailable("tenant " + tenant + " is placed on node " + current.nodeId()
                     + " but the node did not accept it yet (" + e.getMessage() + "); create it again to retry", e);

@@ -1,11 +1,11 @@
 package dev.strata.controller.store;
 
 import dev.strata.api.TenantId;
+import dev.strata.api.controlplane.TenantMode;
 import dev.strata.controller.Attachment;
 import dev.strata.controller.ControllerException;
 import dev.strata.controller.Migration;
 import dev.strata.controller.MigrationStep;
-import dev.strata.controller.Mode;
 import dev.strata.controller.Node;
 import dev.strata.controller.Placement;
 import dev.strata.controller.Tenant;
@@ -109,7 +109,7 @@ public final class ControllerStore {
                 insert.setString(1, tenant.hex());
                 insert.executeUpdate();
             }
-            putPlacement(connection, new Placement(tenant, nodeId, Mode.ATTACHED_SINGLE, 1L));
+            putPlacement(connection, new Placement(tenant, nodeId, TenantMode.ATTACHED_SINGLE, 1L));
             return findTenant(connection, tenant).orElseThrow();
         });
     }
@@ -184,14 +184,14 @@ public final class ControllerStore {
                     continue; // moved away before we locked it
                 }
                 Placement placement = found.get();
-                if (placement.mode().isWritable() && placement.generation() == generation) {
+                if (placement.writable() && placement.generation() == generation) {
                     long next = generation + 1;
                     setGeneration(connection, tenant, next);
                     putPlacement(connection, new Placement(tenant, nodeId, placement.mode(), next));
                     out.add(new Attachment(tenant, next, placement.mode()));
-                } else if (placement.mode().isAttached()) {
+                } else if (placement.mode().attached()) {
                     // Not the holder of the current generation: it may serve reads, never write or delete.
-                    out.add(new Attachment(tenant, placement.generation(), Mode.ATTACHED_STALE));
+                    out.add(new Attachment(tenant, placement.generation(), TenantMode.ATTACHED_STALE));
                 } else {
                     out.add(new Attachment(tenant, null, placement.mode()));
                 }
@@ -264,7 +264,7 @@ public final class ControllerStore {
             if (source.nodeId() == targetNode) {
                 throw new ControllerException.Conflict("tenant " + tenant + " already is on node " + targetNode);
             }
-            putPlacement(connection, new Placement(tenant, source.nodeId(), Mode.ATTACHED_STALE, source.generation()));
+            putPlacement(connection, new Placement(tenant, source.nodeId(), TenantMode.ATTACHED_STALE, source.generation()));
             Migration migration = new Migration(tenant, source.nodeId(), targetNode, MigrationStep.SOURCE_STALE);
             try (PreparedStatement insert = connection.prepareStatement(
                     "INSERT INTO migrations (tenant_id, source_node, target_node, step) VALUES (?, ?, ?, ?)")) {
@@ -292,7 +292,7 @@ public final class ControllerStore {
             }
             long next = generation + 1;
             setGeneration(connection, tenant, next);
-            putPlacement(connection, new Placement(tenant, migration.targetNode(), Mode.ATTACHED_MULTI, next));
+            putPlacement(connection, new Placement(tenant, migration.targetNode(), TenantMode.ATTACHED_MULTI, next));
             return setStep(connection, migration, MigrationStep.TARGET_MULTI);
         });
     }
@@ -307,7 +307,7 @@ public final class ControllerStore {
             }
             Placement target = findPlacement(connection, tenant, migration.targetNode()).orElseThrow(() ->
                     new IllegalStateException("migration of tenant " + tenant + " lost its target placement"));
-            putPlacement(connection, new Placement(tenant, target.nodeId(), Mode.ATTACHED_SINGLE, target.generation()));
+            putPlacement(connection, new Placement(tenant, target.nodeId(), TenantMode.ATTACHED_SINGLE, target.generation()));
             return setStep(connection, migration, MigrationStep.TARGET_SINGLE);
         });
     }
@@ -316,8 +316,8 @@ public final class ControllerStore {
      * Ends a migration at {@link MigrationStep#TARGET_SINGLE}: the source placement becomes {@code sourceMode}
      * (Secondary), or is removed when {@code sourceMode} is Detached, and the migration record goes.
      */
-    public void finishMigration(TenantId tenant, Mode sourceMode) throws SQLException {
-        if (sourceMode != Mode.SECONDARY && sourceMode != Mode.DETACHED) {
+    public void finishMigration(TenantId tenant, TenantMode sourceMode) throws SQLException {
+        if (sourceMode != TenantMode.SECONDARY && sourceMode != TenantMode.DETACHED) {
             throw new IllegalArgumentException("a migration source ends Secondary or Detached, not " + sourceMode.wireName());
         }
         database.inTransaction(connection -> {
@@ -331,8 +331,8 @@ public final class ControllerStore {
                 throw new IllegalStateException("migration of tenant " + tenant + " is at " + migration.step()
                         + ", not " + MigrationStep.TARGET_SINGLE);
             }
-            if (sourceMode == Mode.SECONDARY) {
-                putPlacement(connection, new Placement(tenant, migration.sourceNode(), Mode.SECONDARY, null));
+            if (sourceMode == TenantMode.SECONDARY) {
+                putPlacement(connection, new Placement(tenant, migration.sourceNode(), TenantMode.SECONDARY, null));
             } else {
                 try (PreparedStatement delete = connection.prepareStatement(
                         "DELETE FROM placements WHERE tenant_id = ? AND node_id = ?")) {
@@ -448,7 +448,7 @@ public final class ControllerStore {
     private static Placement placement(ResultSet rows) throws SQLException {
         long generation = rows.getLong(4);
         Long boxed = rows.wasNull() ? null : generation;
-        return new Placement(TenantId.parse(rows.getString(1)), rows.getLong(2), Mode.parse(rows.getString(3)), boxed);
+        return new Placement(TenantId.parse(rows.getString(1)), rows.getLong(2), TenantMode.parse(rows.getString(3)), boxed);
     }
 
     private static Optional<Tenant> findTenant(Connection connection, TenantId tenant) throws SQLException {

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.api.TenantId;
+import dev.strata.api.controlplane.TenantMode;
 import dev.strata.controller.Attachment;
 import dev.strata.controller.ControllerException;
 import dev.strata.controller.Migration;
 import dev.strata.controller.MigrationStep;
-import dev.strata.controller.Mode;
 import dev.strata.controller.Node;
 import dev.strata.controller.Placement;
 import dev.strata.controller.Tenant;
@@ -96,7 +96,7 @@ abstract class ControllerStoreContract {
 
         List<Attachment> answer = store.reAttach(1, null);
         assertEquals(Map.of(first, 2L, third, 2L), answer.stream().collect(Collectors.toMap(Attachment::tenant, Attachment::generation)));
-        assertTrue(answer.stream().allMatch(attachment -> attachment.mode() == Mode.ATTACHED_SINGLE));
+        assertTrue(answer.stream().allMatch(attachment -> attachment.mode() == TenantMode.ATTACHED_SINGLE));
         assertEquals(1, store.tenant(second).generation(), "node 2's tenant is untouched");
         store.reAttach(1, null);
         assertEquals(3, store.tenant(first).generation(), "every re-attach issues the next generation");
@@ -134,24 +134,48 @@ abstract class ControllerStoreContract {
         assertEquals(new Migration(tenant, 1, 2, MigrationStep.SOURCE_STALE), begun);
         assertEquals(begun, store.beginMigration(tenant, 2), "beginning again continues the same migration");
         assertThrows(ControllerException.Conflict.class, () -> store.beginMigration(tenant, 1));
-        assertEquals(List.of(new Placement(tenant, 1, Mode.ATTACHED_STALE, 1L)), store.tenant(tenant).placements());
+        assertEquals(List.of(new Placement(tenant, 1, TenantMode.ATTACHED_STALE, 1L)), store.tenant(tenant).placements());
         assertFalse(store.validate(Map.of(tenant, 1L)).get(tenant), "a stale source may not delete");
-        assertEquals(List.of(new Attachment(tenant, 1L, Mode.ATTACHED_STALE)), store.reAttach(1, null),
+        assertEquals(List.of(new Attachment(tenant, 1L, TenantMode.ATTACHED_STALE)), store.reAttach(1, null),
                 "a restarting source stays stale and takes no generation");
 
         assertEquals(MigrationStep.TARGET_MULTI, store.issueTargetGeneration(tenant).step());
         assertEquals(MigrationStep.TARGET_MULTI, store.issueTargetGeneration(tenant).step(), "idempotent");
         Tenant moving = store.tenant(tenant);
         assertEquals(2, moving.generation(), "exactly one generation issued");
-        assertEquals(new Placement(tenant, 2, Mode.ATTACHED_MULTI, 2L), moving.current().orElseThrow());
+        assertEquals(new Placement(tenant, 2, TenantMode.ATTACHED_MULTI, 2L), moving.current().orElseThrow());
         assertTrue(store.validate(Map.of(tenant, 2L)).get(tenant));
 
         assertEquals(MigrationStep.TARGET_SINGLE, store.promoteTarget(tenant).step());
-        store.finishMigration(tenant, Mode.DETACHED);
+        store.finishMigration(tenant, TenantMode.DETACHED);
         Tenant moved = store.tenant(tenant);
-        assertEquals(List.of(new Placement(tenant, 2, Mode.ATTACHED_SINGLE, 2L)), moved.placements());
+        assertEquals(List.of(new Placement(tenant, 2, TenantMode.ATTACHED_SINGLE, 2L)), moved.placements());
         assertEquals(null, moved.migration());
         assertEquals(List.of(), store.migrations());
+    }
+
+    /** The database keeps modes as their wire names, whatever type the code uses for them. */
+    @Test
+    void placementModesAreStoredAsTheirWireNames() throws Exception {
+        store.registerNode(node(1));
+        store.registerNode(node(2));
+        TenantId tenant = store.createTenant(TenantId.random()).id();
+        store.beginMigration(tenant, 2);
+        store.issueTargetGeneration(tenant);
+        List<String> stored = database.inTransaction(connection -> {
+            List<String> modes = new ArrayList<>();
+            try (java.sql.PreparedStatement query = connection.prepareStatement(
+                    "SELECT mode FROM placements WHERE tenant_id = ? ORDER BY node_id")) {
+                query.setString(1, tenant.hex());
+                try (java.sql.ResultSet rows = query.executeQuery()) {
+                    while (rows.next()) {
+                        modes.add(rows.getString(1));
+                    }
+                }
+            }
+            return modes;
+        });
+        assertEquals(List.of("AttachedStale", "AttachedMulti"), stored);
     }
 
     /**

@@ -27,6 +27,15 @@ public enum TenantMode {
     }
 
     /**
+     * Whether a node holding a tenant in this mode keeps its deletions persisted but unexecuted: the migration
+     * target (AttachedMulti) and source (AttachedStale) share the bucket with another attachment, so neither
+     * deletes until the migration ends and validation decides.
+     */
+    public boolean holdsDeletions() {
+        return this == ATTACHED_MULTI || this == ATTACHED_STALE;
+    }
+
+    /**
      * The mode called {@code wireName}.
      *
      * @throws IllegalArgumentException naming the text and the known names

@@ -111,6 +111,15 @@ public interface RemoteStorage extends AutoCloseable {
      */
     ObjectMetadata copy(String sourceKey, String targetKey, CallContext context) throws RemoteStorageException;
 
+    /**
+     * This storage, or the storage it wraps, as {@code type}: how a backend-specific extension (a deletion executor
+     * that tags S3 objects) reaches its own backend through core's wrappers. A wrapper returns itself if it is a
+     * {@code type}, and otherwise asks the storage it wraps; a backend returns itself or nothing.
+     */
+    default <T> Optional<T> unwrap(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : Optional.empty();
+    }
+
     /** Releases connections and threads. Calls after close fail with {@link IllegalStateException}. */
     @Override
     void close();

@@ -11,14 +11,17 @@ import dev.strata.api.remote.ProviderConfig;
 import dev.strata.core.config.ConfigException;
 import dev.strata.core.config.ControlPlaneConfig;
 import dev.strata.core.config.NodeConfig;
-import dev.strata.core.deletion.DeletionQueueSettings;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.http.NodeServer;
 import dev.strata.core.http.auth.JwtAuthenticator;
 import dev.strata.core.io.DurableFiles;
 import dev.strata.core.metrics.NodeMetrics;
 import dev.strata.core.plugin.ControlPlaneProviders;
+import dev.strata.core.plugin.Plugin;
+import dev.strata.core.plugin.PluginException;
+import dev.strata.core.plugin.PluginLoader;
 import dev.strata.core.plugin.RemoteStorageOpener;
+import dev.strata.core.plugin.RemoteStorageProviders;
 import dev.strata.core.remote.RemoteStorageConfig;
 import dev.strata.core.tenant.ControlPlaneSetup;
 import dev.strata.core.tenant.EngineOptions;
@@ -28,6 +31,7 @@ import dev.strata.core.tiered.RemoteResources;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -71,16 +75,19 @@ final class ServerCommand implements Callable<Integer> {
         Failpoints failpoints = Failpoints.create();
         NodeMetrics metrics = new NodeMetrics();
         RemoteResources remote;
+        List<Plugin> plugins;
         try {
-            remote = openRemote(config, metrics);
-        } catch (IllegalArgumentException e) {
+            plugins = config.remoteStorage() == null && config.controlPlane() == null ? List.of()
+                    : PluginLoader.onBootLayer().loadAll(RemoteStorageOpener.installedPlugins());
+            remote = openRemote(config, metrics, plugins);
+        } catch (IllegalArgumentException | PluginException e) {
             spec.commandLine().getErr().println("strata: " + e.getMessage());
             return 2;
         }
         ControlPlaneSetup control;
         try {
-            control = openControlPlane(config, remote, workdir);
-        } catch (IllegalArgumentException | ControlPlaneException e) {
+            control = openControlPlane(config, remote, workdir, ControlPlaneProviders.of(plugins));
+        } catch (IllegalArgumentException | ControlPlaneException | PluginException e) {
             if (remote != null) {
                 remote.close();
             }
@@ -155,8 +162,8 @@ final class ServerCommand implements Callable<Integer> {
      *
      * @throws IllegalArgumentException naming the key or provider that is wrong
      */
-    private static ControlPlaneSetup openControlPlane(NodeConfig config, RemoteResources remote, Path workdir)
-            throws ControlPlaneException {
+    private static ControlPlaneSetup openControlPlane(NodeConfig config, RemoteResources remote, Path workdir,
+            ControlPlaneProviders providers) throws ControlPlaneException {
         ControlPlaneConfig section = config.controlPlane();
         if (section == null) {
             return null;
@@ -164,14 +171,20 @@ final class ServerCommand implements Callable<Integer> {
         if (remote == null) {
             throw new dev.strata.api.remote.ConfigException("[control_plane] needs a [remote_storage] section: generations guard a shared bucket");
         }
-        ControlPlaneProvider provider = ControlPlaneProviders.controlPlane(section.provider());
+        ControlPlaneProvider provider = providers.controlPlane(section.provider());
         ControlPlane controlPlane = provider.create(ProviderConfig.parse(ControlPlaneConfig.SECTION, section.settings(),
                 provider.configKeys()), workdir);
-        DeletionExecutorProvider executorProvider = ControlPlaneProviders.deletionExecutor(section.executor());
-        DeletionExecutor executor = executorProvider.create(ProviderConfig.parse(ControlPlaneConfig.DELETION_SECTION,
-                section.executorSettings(), executorProvider.configKeys()), remote.storage().storage());
+        DeletionExecutor executor;
+        try {
+            DeletionExecutorProvider executorProvider = providers.deletionExecutor(section.executor());
+            executor = executorProvider.create(ProviderConfig.parse(ControlPlaneConfig.DELETION_SECTION,
+                    section.executorSettings(), executorProvider.configKeys()), remote.storage().storage());
+        } catch (RuntimeException e) {
+            controlPlane.close();
+            throw e;
+        }
         return new ControlPlaneSetup(controlPlane, config.nodeId(), section.emergencyMode(), executor,
-                DeletionQueueSettings.DEFAULT);
+                section.queue());
     }
 
     /**
@@ -180,12 +193,13 @@ final class ServerCommand implements Callable<Integer> {
      *
      * @throws IllegalArgumentException naming the key or provider that is wrong
      */
-    private static RemoteResources openRemote(NodeConfig config, NodeMetrics metrics) throws IOException {
+    private static RemoteResources openRemote(NodeConfig config, NodeMetrics metrics, List<Plugin> plugins)
+            throws IOException {
         RemoteStorageConfig section = config.remoteStorage();
         if (section == null) {
             return null;
         }
-        RemoteStorageOpener.Opened opened = RemoteStorageOpener.open(section, RemoteStorageOpener.installedPlugins(),
+        RemoteStorageOpener.Opened opened = RemoteStorageOpener.open(section, RemoteStorageProviders.of(RemoteStorageProviders.bootProviders(), plugins),
                 metrics.remoteStorage(section.provider()));
         return RemoteResources.withDefaults(opened.storage(), RemoteLayout.root());
     }

@@ -2,6 +2,7 @@ package dev.strata.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.strata.core.controlplane.EmergencyMode;
+import dev.strata.core.deletion.DeletionQueueSettings;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -15,10 +16,13 @@ import java.util.Objects;
  * @param emergencyMode    {@code emergency_mode}: {@code off} (default), {@code on} or {@code after:<duration>}
  * @param settings         the provider's keys ({@code url}, {@code token_file}, {@code generations_file}, …)
  * @param executor         {@code [deletion] executor}: {@code immediate} (default) or {@code trash}
- * @param executorSettings the executor's keys ({@code trash_prefix}, {@code trash_retention})
+ * @param executorSettings the executor's keys ({@code trash_prefix}, {@code trash_retention}, …)
+ * @param queue            the deletion queue's own {@code [deletion]} keys ({@code max_keys_per_list},
+ *                         {@code idle_interval}, {@code max_retry_delay}, {@code maintain_interval},
+ *                         {@code validation_batch_size}, {@code executor_batch_size}), defaults where absent
  */
 public record ControlPlaneConfig(String provider, EmergencyMode emergencyMode, Map<String, String> settings,
-                                 String executor, Map<String, String> executorSettings) {
+                                 String executor, Map<String, String> executorSettings, DeletionQueueSettings queue) {
     public static final String SECTION = "control_plane";
     public static final String DELETION_SECTION = "deletion";
 
@@ -28,6 +32,7 @@ public record ControlPlaneConfig(String provider, EmergencyMode emergencyMode, M
         settings = Map.copyOf(settings);
         Objects.requireNonNull(executor, "executor is null");
         executorSettings = Map.copyOf(executorSettings);
+        Objects.requireNonNull(queue, "queue is null");
     }
 
     /**
@@ -51,8 +56,51 @@ public record ControlPlaneConfig(String provider, EmergencyMode emergencyMode, M
         Map<String, String> executorSettings = deletion.isMissingNode() ? new LinkedHashMap<>()
                 : values(source, DELETION_SECTION, deletion);
         String executor = executorSettings.remove("executor");
+        DeletionQueueSettings queue = queueSettings(source, executorSettings);
         return new ControlPlaneConfig(provider, emergency, settings, executor == null ? "immediate" : executor,
-                executorSettings);
+                executorSettings, queue);
+    }
+
+    /** Takes the queue's keys out of {@code deletion} (the rest belongs to the executor) and checks them. */
+    private static DeletionQueueSettings queueSettings(String source, Map<String, String> deletion) throws ConfigException {
+        DeletionQueueSettings d = DeletionQueueSettings.DEFAULT;
+        try {
+            return new DeletionQueueSettings(
+                    integer(source, deletion, "max_keys_per_list", d.maxKeysPerList()),
+                    duration(source, deletion, "idle_interval", d.idleInterval()),
+                    duration(source, deletion, "max_retry_delay", d.maxRetryDelay()),
+                    duration(source, deletion, "maintain_interval", d.maintainInterval()),
+                    integer(source, deletion, "validation_batch_size", d.validationBatchSize()),
+                    integer(source, deletion, "executor_batch_size", d.executorBatchSize()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": [" + DELETION_SECTION + "] " + e.getMessage(), e);
+        }
+    }
+
+    private static int integer(String source, Map<String, String> section, String key, int fallback) throws ConfigException {
+        String text = section.remove(key);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(text.strip());
+        } catch (NumberFormatException e) {
+            throw new ConfigException(source + ": [" + DELETION_SECTION + "] " + key + " = '" + text
+                    + "' is not a whole number", e);
+        }
+    }
+
+    private static java.time.Duration duration(String source, Map<String, String> section, String key,
+            java.time.Duration fallback) throws ConfigException {
+        String text = section.remove(key);
+        if (text == null) {
+            return fallback;
+        }
+        try {
+            return Durations.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(source + ": [" + DELETION_SECTION + "] " + key + " = " + e.getMessage(), e);
+        }
     }
 
     private static Map<String, String> values(String source, String name, JsonNode section) throws ConfigException {
@@ -73,6 +121,6 @@ public record ControlPlaneConfig(String provider, EmergencyMode emergencyMode, M
     public String toString() {
         // Settings may name a token file but never hold a token; still, print only their names.
         return "[" + SECTION + "]{provider=" + provider + ", emergency_mode=" + emergencyMode + ", keys="
-                + settings.keySet() + ", executor=" + executor + "}";
+                + settings.keySet() + ", executor=" + executor + ", queue=" + queue + "}";
     }
 }

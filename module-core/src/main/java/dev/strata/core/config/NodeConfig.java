@@ -371,8 +371,19 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
 
                 # [deletion]
                 # How validated deletions are carried out: "immediate" deletes, "trash" moves objects under
-                # trash_prefix and purges them after trash_retention.
+                # trash_prefix and purges them after trash_retention, "lifecycle-tag" (S3 plugin) tags them for a
+                # bucket lifecycle rule.
                 # executor = "immediate"
+                # Pending objects that are persisted as a list at once, and the longest wait before they are.
+                # max_keys_per_list = 512
+                # idle_interval = "1s"
+                # (tenant, generation) pairs per validation request to the control plane (1 to 128).
+                # validation_batch_size = 128
+                # Objects per executor call, at most (the executor may take fewer: S3 1000, Azure 256).
+                # executor_batch_size = 1000
+                # Longest pause between retries after a failure, and how often the executor's housekeeping runs.
+                # max_retry_delay = "10s"
+                # maintain_interval = "1h"
 
                 [eviction]
                 # How often local layer files that remote storage holds are considered for eviction.

@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * The node-wide deletion queue (ARCHITECTURE §5): every timeline's remote client hands it the objects its new
@@ -48,6 +49,12 @@ import java.util.function.Consumer;
  *       validates the others. A list file is deleted only after every object in it is deleted.</li>
  *   <li>When the control plane does not answer, nothing is deleted and no LSN becomes visible; the queue keeps
  *       asking with backoff and resumes by itself (this is how emergency mode holds deletions).</li>
+ *   <li>A tenant the {@code held} predicate names (the node holds it AttachedMulti or AttachedStale, in a
+ *       migration) has its deletions persisted but neither validated nor executed: a list holding any such tenant
+ *       waits, unasked, until {@link #holdsChanged()} reports the tenant released; the validation then decides
+ *       (a migration source whose generation moved on has its entries dropped). Held tenants' objects are sealed
+ *       into lists of their own so that they do not hold back other tenants'. The header never records a held
+ *       list as validated; a list validated after it is marked validated in its own file.</li>
  * </ul>
  *
  * <p>One worker thread persists, validates and executes; {@link #delete} never blocks on I/O. Pushes from a
@@ -68,6 +75,7 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
     private final DeletionQueueSettings settings;
     private final Failpoints failpoints;
     private final DeletionQueueMetrics metrics;
+    private final Predicate<TenantId> held;
     private final CancellationSource cancellation = new CancellationSource();
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
@@ -84,6 +92,8 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
     private final Map<Long, DeletionList> unvalidated = new TreeMap<>();
     private final Map<Long, ExecutingList> executing = new TreeMap<>();
     private final Map<TimelineKey, Projection> projections = new LinkedHashMap<>();
+    /** Unvalidated lists the last validation round left alone because they hold a held tenant. */
+    private int heldLists;
     private boolean urgent;
     private boolean closed;
     private volatile boolean emergency;
@@ -108,7 +118,7 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
 
     private DeletionQueue(DeletionQueueFiles files, RemoteLayout layout, ControlPlane controlPlane,
                           DeletionExecutor executor, DeletionQueueSettings settings, Failpoints failpoints,
-                          DeletionQueueMetrics metrics) {
+                          DeletionQueueMetrics metrics, Predicate<TenantId> held) {
         this.files = files;
         this.layout = layout;
         this.controlPlane = controlPlane;
@@ -116,6 +126,7 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
         this.settings = settings;
         this.failpoints = failpoints;
         this.metrics = metrics;
+        this.held = held;
         this.worker = Thread.ofPlatform().daemon().name("strata-deletion-queue").unstarted(this::runWorker);
     }
 
@@ -130,10 +141,25 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
     public static DeletionQueue open(java.nio.file.Path directory, RemoteLayout layout, ControlPlane controlPlane,
                                      DeletionExecutor executor, DeletionQueueSettings settings, Failpoints failpoints,
                                      DeletionQueueMetrics metrics, boolean emergency) throws IOException {
+        return open(directory, layout, controlPlane, executor, settings, failpoints, metrics, emergency, tenant -> false);
+    }
+
+    /**
+     * Like {@link #open(java.nio.file.Path, RemoteLayout, ControlPlane, DeletionExecutor, DeletionQueueSettings,
+     * Failpoints, DeletionQueueMetrics, boolean)}, holding the deletions of every tenant {@code held} names (see the
+     * class comment). The predicate is asked from the queue's worker and while a push holds the queue's lock, so it
+     * must not block or take locks a pusher may hold; call {@link #holdsChanged()} whenever its answer may have
+     * become false.
+     */
+    public static DeletionQueue open(java.nio.file.Path directory, RemoteLayout layout, ControlPlane controlPlane,
+                                     DeletionExecutor executor, DeletionQueueSettings settings, Failpoints failpoints,
+                                     DeletionQueueMetrics metrics, boolean emergency, Predicate<TenantId> held)
+            throws IOException {
         DeletionQueue queue = new DeletionQueue(new DeletionQueueFiles(directory, metrics),
                 Objects.requireNonNull(layout, "layout is null"), Objects.requireNonNull(controlPlane, "controlPlane is null"),
                 Objects.requireNonNull(executor, "executor is null"), Objects.requireNonNull(settings, "settings is null"),
-                Objects.requireNonNull(failpoints, "failpoints is null"), Objects.requireNonNull(metrics, "metrics is null"));
+                Objects.requireNonNull(failpoints, "failpoints is null"), Objects.requireNonNull(metrics, "metrics is null"),
+                Objects.requireNonNull(held, "held is null"));
         DeletionQueueFiles.Recovered recovered = queue.files.recover();
         queue.validatedSequence = recovered.header().validatedSequence();
         long highest = recovered.header().validatedSequence();
@@ -259,7 +285,8 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     throw new IOException("deletion queue did not execute lists up to " + target + " within " + timeout
-                            + ": " + unvalidated.size() + " lists await validation, " + executing.size()
+                            + ": " + unvalidated.size() + " lists await validation (" + heldLists + " of them held for"
+                            + " tenants in AttachedMulti or AttachedStale), " + executing.size()
                             + " await execution" + (emergency ? " (emergency mode: the control plane has not answered)" : ""));
                 }
                 if (closed) {
@@ -270,6 +297,20 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for the deletion queue", e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The answer of the {@code held} predicate may have changed (a tenant left AttachedMulti or AttachedStale, or
+     * was detached): lists that waited for it are validated at once.
+     */
+    public void holdsChanged() {
+        lock.lock();
+        try {
+            urgent = true;
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -398,7 +439,7 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
     }
 
     private boolean hasWorkLocked() {
-        return urgent || !sealed.isEmpty() || !unvalidated.isEmpty() || !executing.isEmpty() || !projections.isEmpty() || idleElapsedLocked();
+        return urgent || !sealed.isEmpty() || unvalidated.size() > heldLists || !executing.isEmpty() || !projections.isEmpty() || idleElapsedLocked();
     }
 
     private boolean idleElapsedLocked() {
@@ -424,13 +465,19 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
         if (building.isEmpty()) {
             return null;
         }
-        Map<TenantId, DeletionList.TenantDeletions> tenants = new TreeMap<>();
-        building.forEach((tenant, pending) -> tenants.put(tenant,
+        Map<TenantId, DeletionList.TenantDeletions> free = new TreeMap<>();
+        Map<TenantId, DeletionList.TenantDeletions> withheld = new TreeMap<>();
+        building.forEach((tenant, pending) -> (held.test(tenant) ? withheld : free).put(tenant,
                 new DeletionList.TenantDeletions(pending.generation(), pending.objects())));
-        DeletionList list = new DeletionList(nextSequence++, tenants, false);
+        DeletionList list = null;
+        for (Map<TenantId, DeletionList.TenantDeletions> tenants : List.of(free, withheld)) {
+            if (!tenants.isEmpty()) {
+                list = new DeletionList(nextSequence++, tenants, false);
+                sealed.add(list);
+            }
+        }
         building = new TreeMap<>();
         buildingSize = 0;
-        sealed.add(list);
         return list;
     }
 
@@ -485,12 +532,33 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
      * @return false when the control plane did not answer (retry later)
      */
     private boolean validate() throws IOException {
-        List<DeletionList> lists;
+        List<DeletionList> candidates;
         Map<TimelineKey, Projection> asked;
         lock.lock();
         try {
-            lists = new ArrayList<>(unvalidated.values());
+            candidates = new ArrayList<>(unvalidated.values());
             asked = new LinkedHashMap<>(projections);
+        } finally {
+            lock.unlock();
+        }
+        List<DeletionList> lists = new ArrayList<>();
+        long lowestHeld = Long.MAX_VALUE;
+        int holding = 0;
+        for (DeletionList list : candidates) {
+            if (list.tenants().keySet().stream().anyMatch(held)) {
+                holding++;
+                lowestHeld = Math.min(lowestHeld, list.sequence());
+            } else {
+                lists.add(list);
+            }
+        }
+        lock.lock();
+        try {
+            if (holding != heldLists) {
+                LOG.log(System.Logger.Level.INFO, "deletion queue: holding {0} lists of tenants in AttachedMulti or"
+                        + " AttachedStale until they leave that mode", holding);
+            }
+            heldLists = holding;
         } finally {
             lock.unlock();
         }
@@ -543,7 +611,10 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
                     files.writeList(kept);
                 }
                 ready.add(new ExecutingList(kept, keysOf(kept)));
-                highest = Math.max(highest, list.sequence());
+                if (list.sequence() < lowestHeld) {
+                    // A held list below must stay unvalidated after a restart: the header never passes it.
+                    highest = Math.max(highest, list.sequence());
+                }
             }
             if (highest != validatedSequence) {
                 files.writeHeader(new DeletionHeader(highest));
@@ -593,7 +664,7 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
         for (TenantGeneration pair : pairs) {
             List<TenantGeneration> target = null;
             for (List<TenantGeneration> batch : batches) {
-                if (batch.size() < ControlPlane.MAX_VALIDATE_BATCH
+                if (batch.size() < settings.validationBatchSize()
                         && batch.stream().noneMatch(other -> other.tenant().equals(pair.tenant()))) {
                     target = batch;
                     break;
@@ -631,7 +702,7 @@ public final class DeletionQueue implements RemoteDeletions, AutoCloseable {
         boolean allDone = true;
         for (ExecutingList list : lists) {
             List<String> keys = new ArrayList<>(list.remaining);
-            int batchSize = Math.max(1, executor.maxKeysPerCall());
+            int batchSize = Math.max(1, Math.min(executor.maxKeysPerCall(), settings.executorBatchSize()));
             for (int start = 0; start < keys.size(); start += batchSize) {
                 List<String> batch = keys.subList(start, Math.min(keys.size(), start + batchSize));
                 List<DeleteResult> results = executor.delete(batch, context());

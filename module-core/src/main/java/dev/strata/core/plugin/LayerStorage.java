@@ -84,6 +84,11 @@ final class LayerStorage implements RemoteStorage {
     }
 
     @Override
+    public <T> Optional<T> unwrap(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : delegate.unwrap(type);
+    }
+
+    @Override
     public void close() {
         ContextClassLoader.call(loader, () -> {
             delegate.close();

@@ -1,5 +1,7 @@
 package dev.strata.core.plugin;
 
+import dev.strata.api.controlplane.ControlPlaneProvider;
+import dev.strata.api.deletion.DeletionExecutorProvider;
 import dev.strata.api.remote.RemoteStorageProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -13,9 +15,12 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import java.util.stream.Stream;
 
 /**
@@ -26,7 +31,8 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>A plugin may not contain a module the boot layer already has (a second copy of {@code dev.strata.api} or
  *       of a library core links): it would silently be shadowed or split the SPI's types.</li>
- *   <li>A provider must have been built for this SPI's major version ({@link RemoteStorageProvider#apiMajorVersion()}).</li>
+ *   <li>A provider (of remote storage, control plane or deletion executor) must have been built for its SPI's
+ *       major version ({@link RemoteStorageProvider#apiMajorVersion()} and the like), and must be creatable.</li>
  *   <li>The jars must resolve (no duplicate modules, no missing requirements).</li>
  * </ul>
  * Providers are taken only from the plugin's own layer; a directory without jars is skipped, one without
@@ -93,23 +99,58 @@ public final class PluginLoader {
             throw new PluginException("plugin '" + name + "' (" + directory + ") does not resolve: " + e.getMessage(), e);
         }
         ClassLoader loader = layer.modules().iterator().next().getClassLoader();
-        List<RemoteStorageProvider> providers = new ArrayList<>();
-        ServiceLoader<RemoteStorageProvider> serviceLoader = ServiceLoader.load(layer, RemoteStorageProvider.class);
-        for (ServiceLoader.Provider<RemoteStorageProvider> candidate : serviceLoader.stream().toList()) {
+        List<RemoteStorageProvider> storages = providers(name, layer, loader, RemoteStorageProvider.class,
+                "remote storage", RemoteStorageProvider::name, RemoteStorageProvider::apiMajorVersion,
+                RemoteStorageProvider.API_MAJOR_VERSION).stream()
+                .<RemoteStorageProvider>map(provider -> new LayerProvider(provider, loader, name)).toList();
+        List<ControlPlaneProvider> controlPlanes = providers(name, layer, loader, ControlPlaneProvider.class,
+                "control plane", ControlPlaneProvider::name, ControlPlaneProvider::apiMajorVersion,
+                ControlPlaneProvider.API_MAJOR_VERSION).stream()
+                .<ControlPlaneProvider>map(provider -> new LayerControlPlaneProvider(provider, loader, name)).toList();
+        List<DeletionExecutorProvider> executors = providers(name, layer, loader, DeletionExecutorProvider.class,
+                "deletion executor", DeletionExecutorProvider::name, DeletionExecutorProvider::apiMajorVersion,
+                DeletionExecutorProvider.API_MAJOR_VERSION).stream()
+                .<DeletionExecutorProvider>map(provider -> new LayerDeletionExecutorProvider(provider, loader, name))
+                .toList();
+        return new Plugin(name, directory, layer, storages, controlPlanes, executors);
+    }
+
+    /**
+     * The providers of {@code service} that {@code layer} itself declares, instantiated under the layer's loader;
+     * one built for another SPI major version, or one whose class cannot be instantiated, fails naming the plugin.
+     */
+    private static <P> List<P> providers(String plugin, ModuleLayer layer, ClassLoader loader, Class<P> service,
+            String kind, Function<P, String> name, ToIntFunction<P> version, int expectedVersion) {
+        List<P> providers = new ArrayList<>();
+        List<ServiceLoader.Provider<P>> candidates;
+        try {
+            candidates = ServiceLoader.load(layer, service).stream().toList();
+        } catch (ServiceConfigurationError e) {
+            throw new PluginException("plugin '" + plugin + "': its " + kind + " providers cannot be loaded: "
+                    + e.getMessage(), e);
+        }
+        for (ServiceLoader.Provider<P> candidate : candidates) {
             Module module = candidate.type().getModule();
             if (module.getLayer() != layer) {
                 continue; // a provider of the boot layer, found through the parent
             }
-            RemoteStorageProvider provider = ContextClassLoader.call(loader, candidate::get);
-            int version = ContextClassLoader.call(loader, provider::apiMajorVersion);
-            if (version != RemoteStorageProvider.API_MAJOR_VERSION) {
-                throw new PluginException("plugin '" + name + "': module '" + module.getName() + "' provides remote storage '"
-                        + provider.name() + "' for SPI major version " + version + ", but this Strata has version "
-                        + RemoteStorageProvider.API_MAJOR_VERSION + "; use a build of the plugin for this version");
+            P provider;
+            try {
+                provider = ContextClassLoader.call(loader, candidate::get);
+            } catch (ServiceConfigurationError e) {
+                throw new PluginException("plugin '" + plugin + "': module '" + module.getName() + "' has a " + kind
+                        + " provider " + candidate.type().getName() + " that cannot be created: " + e.getMessage(), e);
             }
-            providers.add(new LayerProvider(provider, loader, name));
+            int actual = ContextClassLoader.call(loader, () -> version.applyAsInt(provider));
+            if (actual != expectedVersion) {
+                throw new PluginException("plugin '" + plugin + "': module '" + module.getName() + "' provides " + kind
+                        + " '" + ContextClassLoader.call(loader, () -> name.apply(provider)) + "' for SPI major version "
+                        + actual + ", but this Strata has version " + expectedVersion
+                        + "; use a build of the plugin for this version");
+            }
+            providers.add(provider);
         }
-        return new Plugin(name, directory, layer, providers);
+        return providers;
     }
 
     private static List<Path> list(Path directory, java.util.function.Predicate<Path> filter) {

@@ -33,7 +33,18 @@ public final class RemoteStorageOpener {
      */
     public static Opened open(RemoteStorageConfig section, Path pluginsDirectory, RemoteStorageMetrics metrics)
             throws RemoteStorageException {
-        RemoteStorageProviders providers = RemoteStorageProviders.discover(pluginsDirectory);
+        return open(section, RemoteStorageProviders.discover(pluginsDirectory), metrics);
+    }
+
+    /**
+     * Opens the storage with a provider of {@code providers}: a process that also takes other providers from the
+     * plugins (a deletion executor that reaches into its own backend) loads them once and passes them here.
+     *
+     * @param metrics the request metrics of this backend, or null for none
+     * @throws dev.strata.api.remote.ConfigException naming an unknown provider or a bad key
+     */
+    public static Opened open(RemoteStorageConfig section, RemoteStorageProviders providers, RemoteStorageMetrics metrics)
+            throws RemoteStorageException {
         RemoteStorageProvider provider = providers.find(section.provider());
         RemoteStorageConfig.Parsed parsed = section.parse(provider);
         var backend = provider.create(parsed.providerConfig());

@@ -104,6 +104,11 @@ public final class MeteredStorage implements RemoteStorage {
     }
 
     @Override
+    public <T> Optional<T> unwrap(Class<T> type) {
+        return type.isInstance(this) ? Optional.of(type.cast(this)) : storage.unwrap(type);
+    }
+
+    @Override
     public void close() {
         storage.close();
     }

@@ -174,10 +174,16 @@ public final class LocalEngine implements AutoCloseable {
                     + " attaching {1} tenants at their local generations; every deletion and visible-LSN advance is held"
                     + " until the control plane answers", control.nodeId(), local.size());
         }
+        // Until the engine is open every tenant's deletions are held, so that none of a migrating tenant's is
+        // validated before its mode is known.
+        java.util.concurrent.atomic.AtomicReference<LocalEngine> opened = new java.util.concurrent.atomic.AtomicReference<>();
         dev.strata.core.deletion.DeletionQueue queue = dev.strata.core.deletion.DeletionQueue.open(
                 workdir.resolve("deletion"), options.remote().layout(), control.controlPlane(), control.executor(),
                 control.queueSettings(), options.failpoints(),
-                new dev.strata.core.deletion.DeletionQueueMetrics(metrics.registry()), emergency);
+                new dev.strata.core.deletion.DeletionQueueMetrics(metrics.registry()), emergency, tenant -> {
+                    LocalEngine engine = opened.get();
+                    return engine == null || engine.holdsDeletions(tenant);
+                });
         boolean success = false;
         try {
             Map<TenantId, dev.strata.api.controlplane.TenantAttachment> missing = new java.util.TreeMap<>();
@@ -187,6 +193,8 @@ public final class LocalEngine implements AutoCloseable {
             LocalEngine engine = open(workdir, options.withRemote(options.remote().withDeletions(queue)), metrics);
             engine.closeAfterwards(queue);
             engine.controlPlane = control.controlPlane();
+            opened.set(engine);
+            queue.holdsChanged();
             boolean attached = false;
             try {
                 for (dev.strata.api.controlplane.TenantAttachment attachment : missing.values()) {
@@ -207,6 +215,15 @@ public final class LocalEngine implements AutoCloseable {
                 queue.close();
             }
         }
+    }
+
+    /**
+     * Whether {@code tenantId}'s deletions are held: it is held here AttachedMulti or AttachedStale
+     * ({@link TenantMode#holdsDeletions()}). Never blocks (the deletion queue asks under its lock).
+     */
+    boolean holdsDeletions(TenantId tenantId) {
+        TenantConfig config = tenants.get(tenantId);
+        return config != null && TenantMode.parse(config.mode()).holdsDeletions();
     }
 
     /**
@@ -762,6 +779,8 @@ public final class LocalEngine implements AutoCloseable {
             }
         } finally {
             tenantLock.unlock();
+            // The tenant may have left AttachedMulti or AttachedStale: its held deletions go to validation.
+            deletionQueue().ifPresent(dev.strata.core.deletion.DeletionQueue::holdsChanged);
         }
     }
 

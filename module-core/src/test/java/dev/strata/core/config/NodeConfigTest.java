@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.core.controlplane.EmergencyMode;
+import dev.strata.core.deletion.DeletionQueueSettings;
 import dev.strata.core.remote.RemoteStorageConfig;
 import dev.strata.core.timeline.TimelineSettings;
 import dev.strata.core.wal.Durability;
@@ -176,5 +177,45 @@ class NodeConfigTest {
                 .getMessage().contains("emergency_mode = 'sometimes'"));
         assertTrue(assertThrows(ConfigException.class, () -> parse("[deletion]\nexecutor = \"trash\"\n"))
                 .getMessage().contains("[deletion] needs a [control_plane]"));
+    }
+
+    @Test
+    void theDeletionQueueKeysHavePinnedDefaultsAndAreTakenOutOfTheExecutorsKeys() throws Exception {
+        assertEquals(new DeletionQueueSettings(512, Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofHours(1),
+                128, 1000), DeletionQueueSettings.DEFAULT);
+        assertEquals(DeletionQueueSettings.DEFAULT, parse("[control_plane]\nprovider = \"local\"\n").controlPlane().queue());
+        ControlPlaneConfig tuned = parse("""
+                [control_plane]
+                provider = "local"
+                [deletion]
+                executor = "trash"
+                trash_retention = "P14D"
+                max_keys_per_list = 2000
+                idle_interval = "250ms"
+                validation_batch_size = 32
+                executor_batch_size = 100
+                max_retry_delay = "1m"
+                maintain_interval = "10m"
+                """).controlPlane();
+        assertEquals(new DeletionQueueSettings(2000, Duration.ofMillis(250), Duration.ofMinutes(1), Duration.ofMinutes(10),
+                32, 100), tuned.queue());
+        assertEquals(java.util.Map.of("trash_retention", "P14D"), tuned.executorSettings(), "the executor sees only its keys");
+    }
+
+    @Test
+    void badDeletionQueueKeysAreRefusedNamingKeyAndValue() {
+        for (String[] bad : new String[][] {
+                {"max_keys_per_list = 0", "[deletion] max_keys_per_list = 0 must be at least 1"},
+                {"max_keys_per_list = \"many\"", "[deletion] max_keys_per_list = 'many' is not a whole number"},
+                {"idle_interval = \"soon\"", "[deletion] idle_interval = 'soon' is not a duration"},
+                {"validation_batch_size = 129", "[deletion] validation_batch_size = 129 must be between 1 and 128"},
+                {"validation_batch_size = 0", "[deletion] validation_batch_size = 0 must be between 1 and 128"},
+                {"executor_batch_size = 0", "[deletion] executor_batch_size = 0 must be at least 1"},
+                {"max_retry_delay = \"PT-1S\"", "[deletion] max_retry_delay = PT-1S must not be negative"}}) {
+            ConfigException e = assertThrows(ConfigException.class,
+                    () -> parse("[control_plane]\nprovider = \"local\"\n[deletion]\n" + bad[0] + "\n"));
+            assertTrue(e.getMessage().contains(bad[1]), bad[0] + ": " + e.getMessage());
+            assertTrue(e.getMessage().contains("strata.toml"), e.getMessage());
+        }
     }
 }

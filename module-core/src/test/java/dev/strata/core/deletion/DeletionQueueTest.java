@@ -177,6 +177,99 @@ final class DeletionQueueTest {
     }
 
     @Test
+    void aHeldTenantsDeletionsArePersistedButNotValidatedUntilReleasedAcrossARestart(Random random) throws IOException {
+        TenantId other = TenantId.parse("fedcba9876543210fedcba9876543210");
+        FakeControlPlane controlPlane = new FakeControlPlane().set(TENANT, Generation.of(1)).set(other, Generation.of(4));
+        java.util.concurrent.atomic.AtomicBoolean migrating = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.function.Predicate<TenantId> held = tenant -> tenant.equals(TENANT) && migrating.get();
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            List<String> heldKeys = objects(bucket, "h", 4);
+            String otherKey = bucket.layout().timelinePrefix(other, TIMELINE) + "layer-o-00000004";
+            bucket.faults().put(otherKey, new java.io.ByteArrayInputStream(new byte[] {1}), 1, PutOptions.DEFAULT,
+                    CallContext.NONE);
+            try (DeletionQueue queue = DeletionQueue.open(root.resolve("node/deletion"), bucket.layout(), controlPlane,
+                    new ImmediateDeletionExecutor(bucket.faults()), FAST, Failpoints.create(),
+                    DeletionQueueMetrics.unregistered(), false, held)) {
+                queue.delete(TENANT, TIMELINE, Generation.of(1), heldKeys);
+                queue.delete(other, TIMELINE, Generation.of(4), List.of(otherKey));
+                IOException e = assertThrows(IOException.class, () -> queue.flushExecute(SHORT));
+                assertTrue(e.getMessage().contains("1 lists await validation (1 of them held for tenants in"
+                        + " AttachedMulti or AttachedStale)"), e.getMessage());
+                assertFalse(bucket.keys(bucket.layout().timelinePrefix(other, TIMELINE)).contains(otherKey),
+                        "another tenant pushed alongside is not held back");
+                assertTrue(allExist(bucket, heldKeys), "the held tenant's objects stay");
+                assertFalse(controlPlane.askedAbout().contains(TENANT), "a held tenant's deletions are not even validated");
+                assertEquals(1, listFiles().size(), "they are persisted in a list of their own");
+            }
+            // After a restart the list is still unvalidated (the header did not pass it) and still held.
+            try (DeletionQueue queue = DeletionQueue.open(root.resolve("node/deletion"), bucket.layout(), controlPlane,
+                    new ImmediateDeletionExecutor(bucket.faults()), FAST, Failpoints.create(),
+                    DeletionQueueMetrics.unregistered(), false, held)) {
+                assertThrows(IOException.class, () -> queue.flushExecute(SHORT));
+                assertTrue(allExist(bucket, heldKeys));
+                assertFalse(controlPlane.askedAbout().contains(TENANT));
+
+                migrating.set(false);
+                queue.holdsChanged();
+                queue.flushExecute(Duration.ofSeconds(10));
+                assertTrue(noneExist(bucket, heldKeys), "once released, validation lets them go");
+                assertTrue(controlPlane.askedAbout().contains(TENANT));
+                assertEquals(List.of(), listFiles());
+            }
+        }
+    }
+
+    @Test
+    void validationAndExecutorBatchesKeepToTheConfiguredSizes(Random random) throws IOException {
+        FakeControlPlane controlPlane = new FakeControlPlane();
+        List<TenantId> tenants = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            TenantId tenant = TenantId.parse("%032x".formatted(i + 1));
+            controlPlane.set(tenant, Generation.of(1));
+            tenants.add(tenant);
+        }
+        List<Integer> executorCalls = java.util.Collections.synchronizedList(new ArrayList<>());
+        DeletionQueueSettings settings = new DeletionQueueSettings(64, Duration.ofMillis(20), Duration.ofMillis(50),
+                Duration.ofHours(1), 2, 3);
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            ImmediateDeletionExecutor immediate = new ImmediateDeletionExecutor(bucket.faults());
+            dev.strata.api.deletion.DeletionExecutor counting = new dev.strata.api.deletion.DeletionExecutor() {
+                @Override
+                public int maxKeysPerCall() {
+                    return immediate.maxKeysPerCall();
+                }
+
+                @Override
+                public List<dev.strata.api.remote.DeleteResult> delete(List<String> keys, CallContext context)
+                        throws dev.strata.api.remote.RemoteStorageException {
+                    executorCalls.add(keys.size());
+                    return immediate.delete(keys, context);
+                }
+            };
+            List<String> all = new ArrayList<>();
+            try (DeletionQueue queue = DeletionQueue.open(root.resolve("node/deletion"), bucket.layout(), controlPlane,
+                    counting, settings, Failpoints.create(), DeletionQueueMetrics.unregistered(), false)) {
+                for (TenantId tenant : tenants) {
+                    List<String> keys = new ArrayList<>();
+                    for (int i = 0; i < 2; i++) {
+                        String key = bucket.layout().timelinePrefix(tenant, TIMELINE) + "layer-" + i + "-00000001";
+                        bucket.faults().put(key, new java.io.ByteArrayInputStream(new byte[] {1}), 1, PutOptions.DEFAULT,
+                                CallContext.NONE);
+                        keys.add(key);
+                    }
+                    all.addAll(keys);
+                    queue.delete(tenant, TIMELINE, Generation.of(1), keys);
+                }
+                queue.flushExecute(Duration.ofSeconds(10));
+            }
+            assertEquals(2, controlPlane.largestBatch(), "five tenants are validated two at a time");
+            assertEquals(all.size(), executorCalls.stream().mapToInt(Integer::intValue).sum());
+            assertTrue(executorCalls.stream().allMatch(size -> size <= 3), executorCalls.toString());
+            assertTrue(bucket.keys("").stream().noneMatch(all::contains), "every object was deleted");
+        }
+    }
+
+    @Test
     void unvalidatedListsAreValidatedAfterARestart(Random random) throws IOException {
         FakeControlPlane controlPlane = new FakeControlPlane().set(TENANT, Generation.of(1));
         Failpoints failpoints = Failpoints.create();

@@ -1,12 +1,12 @@
 package dev.strata.core.deletion;
 
 import dev.strata.api.deletion.DeletionExecutor;
-import dev.strata.core.testing.LocalBucket;
+import java.io.IOException;
 
 /** The executor contract for {@code immediate}. */
-final class ImmediateDeletionExecutorContractTest extends DeletionExecutorContractTest {
+final class ImmediateDeletionExecutorContractTest extends LocalBucketExecutorContract {
     @Override
-    DeletionExecutor executor(LocalBucket bucket) {
-        return new ImmediateDeletionExecutor(bucket.faults());
+    protected DeletionExecutor executor() throws IOException {
+        return new ImmediateDeletionExecutor(bucket().faults());
     }
 }

@@ -88,10 +88,10 @@ final class DeletionQueueRouteTest {
             assertEquals("trash", section.executor());
             controlPlaneServer.down(true);
 
-            ControlPlaneProvider provider = ControlPlaneProviders.controlPlane(section.provider());
+            ControlPlaneProvider provider = ControlPlaneProviders.builtIn().controlPlane(section.provider());
             ControlPlane controlPlane = provider.create(ProviderConfig.parse("control_plane", section.settings(),
                     provider.configKeys()), workdir);
-            DeletionExecutorProvider executorProvider = ControlPlaneProviders.deletionExecutor(section.executor());
+            DeletionExecutorProvider executorProvider = ControlPlaneProviders.builtIn().deletionExecutor(section.executor());
             DeletionExecutor executor = executorProvider.create(ProviderConfig.parse("deletion", section.executorSettings(),
                     executorProvider.configKeys()), bucket.faults());
             NodeMetrics metrics = new NodeMetrics();

@@ -16,8 +16,9 @@ import java.util.spi.ToolProvider;
 import java.util.stream.Stream;
 
 /**
- * Builds a small third-party remote storage backend at test time, outside the project's modules: Java sources
- * compiled with the JDK's javac against {@code dev.strata.api} only, packed into a jar for a plugins directory.
+ * Builds small third-party plugins at test time, outside the project's modules: Java sources compiled with the
+ * JDK's javac against {@code dev.strata.api} only, packed into a jar for a plugins directory. One kind is a remote
+ * storage backend, the other a control plane and a deletion executor.
  *
  * <p>The backend keeps objects in memory. Its ETags record whether the thread context class loader was the
  * plugin's own loader during the call ({@code tccl-true}), so tests can see what core set.
@@ -142,6 +143,87 @@ final class ThirdPartyPlugin {
                 }
                 """.formatted(pkg));
 
+        return compileAndPack(sources, classes, jar);
+    }
+
+    /**
+     * Compiles a plugin module {@code module} that provides control plane {@code controlPlane} and deletion executor
+     * {@code executor}, both for SPI major version {@code version}. The control plane attaches nothing and answers
+     * every validation with whether the call ran under the plugin's own loader; the executor "deletes" a key
+     * (reporting it done) exactly when its call ran under that loader, and fails it with a permanent error otherwise.
+     */
+    static Path buildControlPlaneAndExecutor(Path work, Path jar, String module, String controlPlane, String executor,
+            int version) throws IOException {
+        Path sources = Files.createDirectories(work.resolve("src-" + module));
+        Path classes = Files.createDirectories(work.resolve("classes-" + module));
+        String pkg = module;
+        Path packageDirectory = Files.createDirectories(sources.resolve(pkg.replace('.', '/')));
+        Files.writeString(sources.resolve("module-info.java"), """
+                module %s {
+                    requires dev.strata.api;
+                    provides dev.strata.api.controlplane.ControlPlaneProvider with %s.StaticControlPlaneProvider;
+                    provides dev.strata.api.deletion.DeletionExecutorProvider with %s.CheckingExecutorProvider;
+                }
+                """.formatted(module, pkg, pkg));
+        Files.writeString(packageDirectory.resolve("StaticControlPlaneProvider.java"), """
+                package %s;
+
+                import dev.strata.api.controlplane.*;
+                import dev.strata.api.remote.*;
+                import java.nio.file.Path;
+                import java.util.*;
+
+                public final class StaticControlPlaneProvider implements ControlPlaneProvider {
+                    public String name() { return "%s"; }
+                    public int apiMajorVersion() { return %d; }
+                    public List<ConfigKey<?>> configKeys() { return List.of(); }
+                    public ControlPlane create(ProviderConfig config, Path workdir) {
+                        return new ControlPlane() {
+                            public List<TenantAttachment> reAttach(long nodeId, boolean empty, CallContext context) {
+                                return List.of();
+                            }
+                            public Map<TenantGeneration, Boolean> validate(List<TenantGeneration> tenants, CallContext context) {
+                                boolean own = Thread.currentThread().getContextClassLoader() == getClass().getClassLoader();
+                                Map<TenantGeneration, Boolean> answers = new HashMap<>();
+                                tenants.forEach(tenant -> answers.put(tenant, own));
+                                return answers;
+                            }
+                            public void close() {}
+                        };
+                    }
+                }
+                """.formatted(pkg, controlPlane, version));
+        Files.writeString(packageDirectory.resolve("CheckingExecutorProvider.java"), """
+                package %s;
+
+                import dev.strata.api.deletion.*;
+                import dev.strata.api.remote.*;
+                import java.util.*;
+
+                public final class CheckingExecutorProvider implements DeletionExecutorProvider {
+                    public String name() { return "%s"; }
+                    public int apiMajorVersion() { return %d; }
+                    public List<ConfigKey<?>> configKeys() { return List.of(); }
+                    public DeletionExecutor create(ProviderConfig config, RemoteStorage storage) {
+                        return new DeletionExecutor() {
+                            public int maxKeysPerCall() { return 10; }
+                            public List<DeleteResult> delete(List<String> keys, CallContext context) {
+                                boolean own = Thread.currentThread().getContextClassLoader() == getClass().getClassLoader();
+                                List<DeleteResult> results = new ArrayList<>();
+                                for (String key : keys) {
+                                    results.add(own ? DeleteResult.deleted(key) : DeleteResult.failed(key,
+                                            new RemoteStorageException.Permanent("delete", key, "foreign context loader", null)));
+                                }
+                                return results;
+                            }
+                        };
+                    }
+                }
+                """.formatted(pkg, executor, version));
+        return compileAndPack(sources, classes, jar);
+    }
+
+    private static Path compileAndPack(Path sources, Path classes, Path jar) throws IOException {
         List<String> arguments = new ArrayList<>(List.of("--release", "25", "-proc:none",
                 "--module-path", apiLocation().toString(), "-d", classes.toString()));
         try (Stream<Path> files = Files.walk(sources)) {

@@ -3,6 +3,7 @@ package dev.strata.core.tenant;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.api.Generation;
@@ -13,6 +14,7 @@ import dev.strata.api.PageRecord;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
 import dev.strata.api.controlplane.ControlPlane;
+import dev.strata.api.controlplane.TenantMode;
 import dev.strata.api.controlplane.ControlPlaneProvider;
 import dev.strata.api.deletion.DeletionExecutor;
 import dev.strata.api.remote.ProviderConfig;
@@ -133,6 +135,32 @@ final class ControlPlaneEngineTest {
         }
     }
 
+    @Test
+    void aMigrationTargetHoldsItsDeletionsUntilItIsTheSingleAttachment(Random random) throws IOException {
+        FakeControlPlane controlPlane = new FakeControlPlane().set(TENANT, Generation.of(1));
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong());
+             LocalEngine engine = open(root.resolve("node"), bucket, controlPlane, EmergencyMode.OFF)) {
+            engine.createTenant(TENANT, Generation.of(1));
+            Timeline main = engine.createTimeline(TENANT, MAIN);
+            engine.applyLocation(TENANT, new LocationConfig(TenantMode.ATTACHED_MULTI, Generation.of(1), false));
+            List<String> replaced = churn(main, bucket, random);
+            DeletionQueue queue = engine.deletionQueue().orElseThrow();
+            IOException held = assertThrows(IOException.class, () -> queue.flushExecute(Duration.ofMillis(500)));
+            assertTrue(held.getMessage().contains("held for tenants in AttachedMulti or AttachedStale"), held.getMessage());
+            assertTrue(bucket.keys(bucket.layout().timelinePrefix(TENANT, MAIN)).containsAll(replaced),
+                    "nothing is deleted while the tenant is AttachedMulti");
+            assertTrue(queue.pendingKeys() >= replaced.size(), "the held deletions are persisted in the queue");
+            try (java.util.stream.Stream<Path> lists = java.nio.file.Files.list(root.resolve("node/deletion"))) {
+                assertTrue(lists.anyMatch(file -> file.getFileName().toString().endsWith(".list")));
+            }
+
+            engine.applyLocation(TENANT, new LocationConfig(TenantMode.ATTACHED_SINGLE, Generation.of(1), false));
+            queue.flushExecute(Duration.ofSeconds(30));
+            List<String> present = bucket.keys(bucket.layout().timelinePrefix(TENANT, MAIN));
+            assertTrue(replaced.stream().noneMatch(present::contains), "once AttachedSingle, validation lets them go");
+        }
+    }
+
     private static Lsn waitVisible(Timeline timeline) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline
@@ -234,7 +262,7 @@ final class ControlPlaneEngineTest {
     @Test
     void theLocalControlPlaneBumpsTheGenerationOnRestartAndDropsDeletionsOfTheOldOne(Random random) throws IOException {
         Path workdir = root.resolve("node");
-        ControlPlaneProvider local = ControlPlaneProviders.controlPlane("local");
+        ControlPlaneProvider local = ControlPlaneProviders.builtIn().controlPlane("local");
         ProviderConfig config = ProviderConfig.parse("control_plane", Map.of(), local.configKeys());
         try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
             List<String> heldAtRestart;

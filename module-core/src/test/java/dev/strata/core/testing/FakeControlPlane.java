@@ -25,6 +25,8 @@ public final class FakeControlPlane implements ControlPlane {
     private final AtomicInteger largestBatch = new AtomicInteger();
     private volatile boolean down;
 
+    private final java.util.Set<TenantId> askedAbout = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     public FakeControlPlane set(TenantId tenant, Generation generation) {
         generations.put(tenant, generation);
         return this;
@@ -32,6 +34,11 @@ public final class FakeControlPlane implements ControlPlane {
 
     public void down(boolean down) {
         this.down = down;
+    }
+
+    /** Every tenant a validate call that was answered asked about. */
+    public java.util.Set<TenantId> askedAbout() {
+        return java.util.Set.copyOf(askedAbout);
     }
 
     public int validateCalls() {
@@ -63,6 +70,7 @@ public final class FakeControlPlane implements ControlPlane {
             throw new ControlPlaneException.Unavailable("validate: control plane is down", null);
         }
         validateCalls.incrementAndGet();
+        tenants.forEach(pair -> askedAbout.add(pair.tenant()));
         largestBatch.accumulateAndGet(tenants.size(), Math::max);
         Map<TenantGeneration, Boolean> answers = new LinkedHashMap<>();
         for (TenantGeneration pair : tenants) {

@@ -1,0 +1,92 @@
+package dev.strata.core.plugin;
+
+import dev.strata.api.controlplane.ControlPlane;
+import dev.strata.api.controlplane.ControlPlaneException;
+import dev.strata.api.controlplane.ControlPlaneProvider;
+import dev.strata.api.controlplane.TenantAttachment;
+import dev.strata.api.controlplane.TenantGeneration;
+import dev.strata.api.remote.CallContext;
+import dev.strata.api.remote.ConfigKey;
+import dev.strata.api.remote.ProviderConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A control plane provider from a plugin layer: its calls, and those of the clients it creates, run with the
+ * layer's class loader as the thread context class loader.
+ */
+final class LayerControlPlaneProvider implements ControlPlaneProvider {
+    private final ControlPlaneProvider delegate;
+    private final ClassLoader loader;
+    private final String plugin;
+
+    LayerControlPlaneProvider(ControlPlaneProvider delegate, ClassLoader loader, String plugin) {
+        this.delegate = Objects.requireNonNull(delegate, "delegate is null");
+        this.loader = Objects.requireNonNull(loader, "loader is null");
+        this.plugin = Objects.requireNonNull(plugin, "plugin is null");
+    }
+
+    @Override
+    public String name() {
+        return ContextClassLoader.call(loader, delegate::name);
+    }
+
+    @Override
+    public int apiMajorVersion() {
+        return ContextClassLoader.call(loader, delegate::apiMajorVersion);
+    }
+
+    @Override
+    public List<ConfigKey<?>> configKeys() {
+        return ContextClassLoader.call(loader, delegate::configKeys);
+    }
+
+    @Override
+    public ControlPlane create(ProviderConfig config, Path workdir) throws ControlPlaneException {
+        ControlPlane controlPlane = ContextClassLoader.call(loader, () -> delegate.create(config, workdir));
+        return new LayerControlPlane(controlPlane, loader);
+    }
+
+    @Override
+    public String toString() {
+        return delegate + " from plugin '" + plugin + "'";
+    }
+
+    /** A client whose every call runs under the plugin's loader. */
+    private record LayerControlPlane(ControlPlane delegate, ClassLoader loader) implements ControlPlane {
+        @Override
+        public List<TenantAttachment> reAttach(long nodeId, boolean emptyLocalDisk, CallContext context)
+                throws ControlPlaneException {
+            return ContextClassLoader.call(loader, () -> delegate.reAttach(nodeId, emptyLocalDisk, context));
+        }
+
+        @Override
+        public Map<TenantGeneration, Boolean> validate(List<TenantGeneration> tenants, CallContext context)
+                throws ControlPlaneException {
+            return ContextClassLoader.call(loader, () -> delegate.validate(tenants, context));
+        }
+
+        @Override
+        public void attachedLocally(TenantAttachment attachment) throws ControlPlaneException {
+            ContextClassLoader.call(loader, () -> {
+                delegate.attachedLocally(attachment);
+                return null;
+            });
+        }
+
+        @Override
+        public void close() {
+            ContextClassLoader.call(loader, () -> {
+                delegate.close();
+                return null;
+            });
+        }
+
+        @Override
+        public String toString() {
+            return delegate.toString();
+        }
+    }
+}
