@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * them), while the controller migrates the tenant back and forth. During each migration the two nodes hold the
  * tenant at different generations; a chaos thread checkpoints and compacts on both at random moments, so the
  * stale node keeps uploading and queueing deletions under its old generation, which the controller's validate
- * must drop. Timing is random from one seed ({@code -Dstrata.test.seed=<hex>} replays it); the number of
+ * must drop; now and then the owner restarts cleanly and re-attaches under the next generation. Timing is
+ * random from one seed ({@code -Dstrata.test.seed=<hex>} replays it); the number of
  * migrations is {@code -Dstrata.torture.migrations=N} (default 4, a few seconds).
  *
  * <p>Afterwards: every acknowledged write is readable at its LSN on the final owner; a third node with an empty
@@ -104,6 +105,8 @@ class SplitBrainTortureTest {
             running.get((int) owner).client().createTimeline(tenant, timeline);
 
             Load load = new Load(tenant, timeline, running, random.nextLong());
+            DeletionCounters counters = new DeletionCounters();
+            int restarts = 0;
             try {
                 load.awaitAcknowledged(20, context);
                 for (int migration = 0; migration < migrations; migration++) {
@@ -112,6 +115,15 @@ class SplitBrainTortureTest {
                     JsonNode moved = migrate(http, tenant, target, context);
                     assertEquals(target, moved.path("attached_node").asLong(), moved + "; " + context);
                     owner = target;
+                    if (random.nextInt(3) == 0) {
+                        // A clean restart of the owner: its re-attach takes the next generation, so whatever its
+                        // deletion queue persisted under the previous one is dropped when validated.
+                        restarts++;
+                        LocalNodes.Node old = running.getAndSet((int) owner, null);
+                        nodes.stop(old);
+                        counters.add(old);
+                        running.set((int) owner, nodes.start(owner, access, tuning));
+                    }
                 }
                 Thread.sleep(50 + random.nextInt(200));
             } finally {
@@ -128,13 +140,9 @@ class SplitBrainTortureTest {
             assertReadable(finalOwner, tenant, timeline, acks, "the final owner, node " + owner, context);
 
             // Decide every queued deletion: a stale generation's are dropped, the current one's executed.
-            long dropped = 0;
-            long executed = 0;
             for (int id = 1; id <= 2; id++) {
-                LocalNodes.Node node = running.get(id);
-                node.engine().deletionQueue().orElseThrow().flushExecute(Duration.ofSeconds(60));
-                dropped += node.counter("strata.deletion.keys.dropped");
-                executed += node.counter("strata.deletion.keys.executed");
+                running.get(id).engine().deletionQueue().orElseThrow().flushExecute(Duration.ofSeconds(60));
+                counters.add(running.get(id));
             }
             TimelineInfo before = finalOwner.client().timeline(tenant, timeline);
 
@@ -151,9 +159,20 @@ class SplitBrainTortureTest {
             MetadataReport report = bucket.scanMetadata();
             assertEquals(0, report.errorCount(), report.toJson() + "; " + context);
             GarbageReport garbage = bucket.findGarbage();
-            System.out.println("split-brain torture: passed; deletions executed " + executed + ", dropped as stale "
-                    + dropped + ", leaked objects " + garbage.items().size() + " (" + garbage.bytes() + " bytes), generation "
+            System.out.println("split-brain torture: passed; " + restarts + " restarts, deletions executed "
+                    + counters.executed + ", dropped as stale " + counters.dropped + ", leaked objects " + garbage.items().size() + " (" + garbage.bytes() + " bytes), generation "
                     + moved.path("generation").asLong() + "; " + context);
+        }
+    }
+
+    /** Deletion-queue counters summed over nodes, including the incarnations a restart replaced. */
+    private static final class DeletionCounters {
+        long dropped;
+        long executed;
+
+        void add(LocalNodes.Node node) {
+            dropped += node.counter("strata.deletion.keys.dropped");
+            executed += node.counter("strata.deletion.keys.executed");
         }
     }
 
@@ -251,14 +270,21 @@ class SplitBrainTortureTest {
                 int key = random.nextInt(KEYS);
                 long id = writeIds.incrementAndGet();
                 byte[] value = ByteBuffer.allocate(64).putLong(id).putLong(nodeId).putInt(key).array();
+                LocalNodes.Node node = nodes.get((int) nodeId);
+                if (node == null) {
+                    Thread.sleep(2); // restarting
+                    continue;
+                }
                 try {
-                    Lsn lsn = nodes.get((int) nodeId).client().ingest(tenant, timeline,
+                    Lsn lsn = node.client().ingest(tenant, timeline,
                             List.of(new PageWire.Write(key(key), new PageRecord.Image(value))));
                     acks.add(new Ack(nodeId, key, value, lsn));
                     acknowledgedByNode.computeIfAbsent(nodeId, ignored -> new AtomicLong()).incrementAndGet();
-                } catch (StrataClientException e) {
-                    // Not acknowledged: refused (not here, stale, attaching) or failed; only acknowledged writes count.
-                    refusals.computeIfAbsent(e.status(), ignored -> new AtomicLong()).incrementAndGet();
+                } catch (RuntimeException e) {
+                    // Not acknowledged: refused (not here, stale, attaching), or the node stopped under the call
+                    // (-1: its client was closed). Only acknowledged writes count.
+                    int status = e instanceof StrataClientException refused ? refused.status() : -1;
+                    refusals.computeIfAbsent(status, ignored -> new AtomicLong()).incrementAndGet();
                     Thread.sleep(1 + random.nextInt(5));
                 }
             }
@@ -268,14 +294,18 @@ class SplitBrainTortureTest {
             while (!stop.get()) {
                 Thread.sleep(10 + random.nextInt(120));
                 LocalNodes.Node node = nodes.get(1 + random.nextInt(2));
+                if (node == null) {
+                    continue; // restarting
+                }
                 try {
                     if (random.nextInt(3) == 0) {
                         node.client().compact(tenant, timeline);
                     } else {
                         node.client().checkpoint(tenant, timeline);
                     }
-                } catch (StrataClientException e) {
-                    chaosRefusals.incrementAndGet(); // the node does not hold the tenant now, or it is in transition
+                } catch (RuntimeException e) {
+                    // The node does not hold the tenant now, is in transition, or stopped under the call.
+                    chaosRefusals.incrementAndGet();
                 }
             }
         }
