@@ -130,16 +130,36 @@ public final class SharedBucket implements AutoCloseable {
             if (parts.length != 4 || !parts[1].equals("timelines") || !isLayerName(parts[3])) {
                 return;
             }
-            try {
-                Optional<NewestIndex> newest = newestIndex(TenantId.parse(parts[0]), TimelineId.parse(parts[2]));
-                if (newest.isPresent() && newest.get().layerKeys().contains(key)) {
-                    violations.add("node " + nodeId + " deleted " + key + ", which the newest index "
-                            + newest.get().key() + " references");
+            // On a thread of its own: the node's thread may be interrupted (a queue closing), which would cancel
+            // the guard's reads, not only the node's delete.
+            Thread check = Thread.ofVirtual().start(() -> {
+                try {
+                    Optional<NewestIndex> newest = newestIndex(TenantId.parse(parts[0]), TimelineId.parse(parts[2]));
+                    if (newest.isPresent() && newest.get().layerKeys().contains(key)) {
+                        violations.add("node " + nodeId + " deleted " + key + ", which the newest index "
+                                + newest.get().key() + " references");
+                    }
+                } catch (IOException | RuntimeException e) {
+                    violations.add("node " + nodeId + " deleted " + key + " and the guard could not read the newest index: " + e);
                 }
-            } catch (IOException | RuntimeException e) {
-                violations.add("node " + nodeId + " deleted " + key + " and the guard could not read the newest index: " + e);
-            }
+            });
+            joinUninterruptibly(check);
         };
+    }
+
+    private static void joinUninterruptibly(Thread thread) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                thread.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** What {@link #referencedDeletionGuard()} found so far; empty when every deletion was safe. */
