@@ -160,7 +160,8 @@ class SplitBrainTortureTest {
             assertEquals(0, report.errorCount(), report.toJson() + "; " + context);
             GarbageReport garbage = bucket.findGarbage();
             System.out.println("split-brain torture: passed; " + restarts + " restarts, deletions executed "
-                    + counters.executed + ", dropped as stale " + counters.dropped + ", leaked objects " + garbage.items().size() + " (" + garbage.bytes() + " bytes), generation "
+                    + counters.executed + ", dropped as stale " + counters.dropped + ", leaked objects "
+                    + garbage.items().size() + " (" + garbage.bytes() + " bytes), final generation "
                     + moved.path("generation").asLong() + "; " + context);
         }
     }
