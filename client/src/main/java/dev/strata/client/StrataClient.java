@@ -23,8 +23,9 @@ import java.util.TreeMap;
 /**
  * A client of one Strata node. Thread-safe; one instance per node is enough. Every method makes one HTTP
  * call and throws {@link StrataClientException} with the node's {@code msg} when the node refuses it.
- * Calls go over blocking HTTP/1.1 keep-alive connections ({@link Http1Transport}), one per concurrent caller,
- * so a small call such as {@link #getPage} costs one write and one read on an open socket.
+ * Calls go over blocking HTTP/1.1 keep-alive connections, one per concurrent caller, so a small call such
+ * as {@link #getPage} costs one write and one read on an open socket. A connection the node closed while
+ * idle is replaced; a {@code POST} (ingest, create) that fails in transit is never sent again by the client.
  */
 public final class StrataClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
