@@ -1,7 +1,7 @@
 package dev.strata.benchmarks;
 
 /**
- * Sizes of one run. {@code --quick} fits in well under three minutes with the build on a 2-core machine;
+ * Sizes of one run. {@code --quick} is meant to finish in under three minutes on an unloaded 2-core machine;
  * {@code --full} writes what the targets ask for (at least 8 GiB of images so that compaction runs).
  *
  * @param imageIngestBytes      bytes of 8 KiB images each store ingests in workload 1

@@ -103,7 +103,7 @@ final class Http1Transport implements AutoCloseable {
 
     private static boolean idempotent(String method) {
         return switch (method) {
-            case "GET", "PUT", "DELETE", "HEAD" -> true;
+            case "GET", "PUT", "DELETE" -> true;
             default -> false;
         };
     }
