@@ -31,7 +31,7 @@ import java.util.logging.Logger;
  * --writers N               ingest threads (1)
  * --only a,b                run only these workloads: image, delta, read-latest, read-history, compaction,
  *                           startup, wire, remote
- * --tenants N               tenants workload 7 restarts with (1,000 quick, 10,000 full)
+ * --tenants N               tenants workload 7 restarts with (500 quick, 10,000 full)
  * --run-name NAME           the run directory's name (default: the UTC timestamp and the scale)
  * </pre>
  */

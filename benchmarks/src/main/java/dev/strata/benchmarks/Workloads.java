@@ -433,7 +433,7 @@ final class Workloads {
                 for (int pass = 0; pass < 2; pass++) {
                     for (int round : new int[] {0, HISTORY_VERSIONS / 2, HISTORY_VERSIONS - 2}) {
                         Driver.ReadResult result = Driver.read(random -> store.get(Pages.key(random.nextInt(count)),
-                                roundLsn[round]), 1, 0.5, round);
+                                roundLsn[round]), 1, Math.min(0.5, scale.readSeconds() / 4), round);
                         if (pass == 1) {
                             byRound.append(String.format(" version %d: %,.0f ops/s;", round, result.opsPerSecond()));
                         }

@@ -12,9 +12,7 @@ import dev.strata.client.wire.PageWire;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,21 +23,25 @@ import java.util.TreeMap;
 /**
  * A client of one Strata node. Thread-safe; one instance per node is enough. Every method makes one HTTP
  * call and throws {@link StrataClientException} with the node's {@code msg} when the node refuses it.
+ * Calls go over blocking HTTP/1.1 keep-alive connections, one per concurrent caller, so a small call such
+ * as {@link #getPage} costs one write and one read on an open socket. A connection the node closed while
+ * idle is replaced; a {@code POST} (ingest, create) that fails in transit is never sent again by the client.
  */
 public final class StrataClient implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String BINARY = "application/octet-stream";
+    private static final byte[] NO_BODY = new byte[0];
 
     private final URI base;
     private final String token;
     private final Duration timeout;
-    private final HttpClient http;
+    private final Http1Transport http;
 
     private StrataClient(URI base, String token, Duration timeout) {
         this.base = Objects.requireNonNull(base, "base is null");
         this.token = token;
         this.timeout = Objects.requireNonNull(timeout, "timeout is null");
-        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout).build();
+        this.http = new Http1Transport(base, token, timeout);
     }
 
     /** A client of the node at {@code base} (for example {@code http://127.0.0.1:9898}). */
@@ -155,31 +157,29 @@ public final class StrataClient implements AutoCloseable {
 
     /** Appends a batch; returns its commit LSN once durable on the node. */
     public Lsn ingest(TenantId tenant, TimelineId timeline, List<PageWire.Write> writes) {
-        HttpResponse<byte[]> response = send(request(timelinePath(tenant, timeline) + "/ingest")
-                .header("Content-Type", BINARY)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(PageWire.encodeIngest(writes))));
+        Http1Connection.Response response = send("POST", timelinePath(tenant, timeline) + "/ingest", BINARY,
+                PageWire.encodeIngest(writes));
         return Lsn.parse(parse(response).path("commit_lsn").asText());
     }
 
     /** The page of {@code key} at {@code lsn} (null: the latest); null when the key has no value there. */
     public byte[] getPage(TenantId tenant, TimelineId timeline, Key key, Lsn lsn) {
         String query = "?key=" + key + (lsn == null ? "" : "&lsn=" + lsn);
-        HttpResponse<byte[]> response = send(request(timelinePath(tenant, timeline) + "/page" + query).GET());
+        Http1Connection.Response response = send("GET", timelinePath(tenant, timeline) + "/page" + query, null, NO_BODY);
         return PageWire.decodePages(response.body()).pages().getFirst().page();
     }
 
     /** Pages of several keys at one LSN (null: the latest), in the order asked. */
     public PageWire.Pages getPages(TenantId tenant, TimelineId timeline, List<Key> keys, Lsn lsn) {
-        HttpResponse<byte[]> response = send(request(timelinePath(tenant, timeline) + "/pages")
-                .header("Content-Type", BINARY)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(PageWire.encodePagesRequest(lsn, keys))));
+        Http1Connection.Response response = send("POST", timelinePath(tenant, timeline) + "/pages", BINARY,
+                PageWire.encodePagesRequest(lsn, keys));
         return PageWire.decodePages(response.body());
     }
 
     /** Every page with a value in [start, end) at {@code lsn} (null: the latest). */
     public NavigableMap<Key, byte[]> getRange(TenantId tenant, TimelineId timeline, Key start, Key end, Lsn lsn) {
         String query = "?start=" + start + "&end=" + end + (lsn == null ? "" : "&lsn=" + lsn);
-        HttpResponse<byte[]> response = send(request(timelinePath(tenant, timeline) + "/range" + query).GET());
+        Http1Connection.Response response = send("GET", timelinePath(tenant, timeline) + "/range" + query, null, NO_BODY);
         NavigableMap<Key, byte[]> out = new TreeMap<>();
         for (PageWire.Page page : PageWire.decodePages(response.body()).pages()) {
             out.put(page.key(), page.page());
@@ -197,58 +197,46 @@ public final class StrataClient implements AutoCloseable {
         return tenantPath(tenant) + "/timeline/" + timeline.hex();
     }
 
-    private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout);
-        if (token != null) {
-            builder.header("Authorization", "Bearer " + token);
-        }
-        return builder;
-    }
-
     private JsonNode json(String method, String path, JsonNode body) {
-        HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody()
-                : HttpRequest.BodyPublishers.ofString(body.toString());
-        HttpRequest.Builder builder = request(path).method(method, publisher);
-        if (body != null) {
-            builder.header("Content-Type", "application/json");
+        if (body == null) {
+            return parse(send(method, path, null, NO_BODY));
         }
-        return parse(send(builder));
+        return parse(send(method, path, "application/json", body.toString().getBytes(StandardCharsets.UTF_8)));
     }
 
-    private HttpResponse<byte[]> send(HttpRequest.Builder builder) {
-        HttpRequest request = builder.build();
-        HttpResponse<byte[]> response;
+    private Http1Connection.Response send(String method, String target, String contentType, byte[] body) {
+        Http1Connection.Response response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            response = http.send(method, target, contentType, body);
         } catch (ConnectException e) {
             throw new StrataClientException(0, "cannot connect to " + base + ": " + e.getMessage(), e);
         } catch (IOException e) {
-            throw new StrataClientException(0, request.method() + " " + request.uri() + " failed: " + e, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StrataClientException(0, "interrupted: " + request.method() + " " + request.uri(), e);
+            if (Thread.currentThread().isInterrupted()) {
+                throw new StrataClientException(0, "interrupted: " + method + " " + base.resolve(target), e);
+            }
+            throw new StrataClientException(0, method + " " + base.resolve(target) + " failed: " + e, e);
         }
-        if (response.statusCode() >= 400) {
+        if (response.status() >= 400) {
             String message;
             try {
-                message = JSON.readTree(response.body()).path("msg").asText(new String(response.body()));
+                message = JSON.readTree(response.body()).path("msg").asText(new String(response.body(), StandardCharsets.UTF_8));
             } catch (IOException e) {
-                message = new String(response.body());
+                message = new String(response.body(), StandardCharsets.UTF_8);
             }
-            throw new StrataClientException(response.statusCode(), request.method() + " " + request.uri().getPath()
-                    + ": " + response.statusCode() + " " + message, null);
+            throw new StrataClientException(response.status(), method + " " + base.resolve(target).getPath()
+                    + ": " + response.status() + " " + message, null);
         }
         return response;
     }
 
-    private static JsonNode parse(HttpResponse<byte[]> response) {
+    private static JsonNode parse(Http1Connection.Response response) {
         if (response.body().length == 0) {
             return JSON.createObjectNode();
         }
         try {
             return JSON.readTree(response.body());
         } catch (IOException e) {
-            throw new StrataClientException(response.statusCode(), "node answered with invalid JSON: " + e.getMessage(), e);
+            throw new StrataClientException(response.status(), "node answered with invalid JSON: " + e.getMessage(), e);
         }
     }
 

@@ -1,7 +1,7 @@
 package dev.strata.api;
 
 import java.nio.ByteBuffer;
-import java.util.Locale;
+import java.util.HexFormat;
 import java.util.Objects;
 
 /**
@@ -19,6 +19,7 @@ public record Key(long high, long middle, int low) implements Comparable<Key> {
     public static final Key MIN = new Key(0L, 0L, 0);
     /** The largest key: 18 bytes of 0xFF. */
     public static final Key MAX = new Key(-1L, -1L, 0xFFFF);
+    private static final HexFormat UPPER_HEX = HexFormat.of().withUpperCase();
 
     public Key {
         if (low < 0 || low > 0xFFFF) {
@@ -112,6 +113,7 @@ public record Key(long high, long middle, int low) implements Comparable<Key> {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%016X%016X%04X", high, middle, low);
+        // Not String.format: keys are printed on every page request of the HTTP client.
+        return UPPER_HEX.toHexDigits(high) + UPPER_HEX.toHexDigits(middle) + UPPER_HEX.toHexDigits((short) low);
     }
 }

@@ -97,6 +97,8 @@ public record Lsn(long value) implements Comparable<Lsn> {
 
     @Override
     public String toString() {
-        return String.format(Locale.ROOT, "%X/%X", value >>> 32, value & 0xFFFFFFFFL);
+        // Not String.format: LSNs are printed on every page request of the HTTP client.
+        return Long.toHexString(value >>> 32).toUpperCase(Locale.ROOT) + "/"
+                + Long.toHexString(value & 0xFFFFFFFFL).toUpperCase(Locale.ROOT);
     }
 }

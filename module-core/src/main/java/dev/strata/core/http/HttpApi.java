@@ -88,7 +88,12 @@ public final class HttpApi {
     }
 
     public void register(HttpRouting.Builder routing) {
-        routing.get("/v1/status", guarded(this::status))
+        // The page API first: routes are tried in order, each a pattern match, and these carry the traffic.
+        routing.get("/v1/tenant/{tenant}/timeline/{timeline}/page", guarded(this::getPage))
+                .post("/v1/tenant/{tenant}/timeline/{timeline}/pages", guarded(this::getPages))
+                .post("/v1/tenant/{tenant}/timeline/{timeline}/ingest", guarded(this::ingest))
+                .get("/v1/tenant/{tenant}/timeline/{timeline}/range", guarded(this::getRange))
+                .get("/v1/status", guarded(this::status))
                 .post("/v1/tenant", guarded(this::createTenant))
                 .get("/v1/tenant", guarded(this::listTenants))
                 .get("/v1/tenant/{tenant}", guarded(this::getTenant))
@@ -101,10 +106,6 @@ public final class HttpApi {
                 .put("/v1/tenant/{tenant}/timeline/{timeline}/compact", guarded(this::compact))
                 .put("/v1/tenant/{tenant}/timeline/{timeline}/do_gc", guarded(this::gc))
                 .put("/v1/tenant/{tenant}/timeline/{timeline}/compaction_circuit_breaker/reset", guarded(this::resetBreaker))
-                .post("/v1/tenant/{tenant}/timeline/{timeline}/ingest", guarded(this::ingest))
-                .get("/v1/tenant/{tenant}/timeline/{timeline}/page", guarded(this::getPage))
-                .post("/v1/tenant/{tenant}/timeline/{timeline}/pages", guarded(this::getPages))
-                .get("/v1/tenant/{tenant}/timeline/{timeline}/range", guarded(this::getRange))
                 .put("/v1/failpoints", guarded(this::configureFailpoints))
                 .put("/v1/deletion_queue/flush", guarded(this::flushDeletionQueue))
                 .put("/v1/tenant/{tenant}/location_config", guarded(this::putLocationConfig))

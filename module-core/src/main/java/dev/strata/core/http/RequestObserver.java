@@ -11,6 +11,8 @@ import io.helidon.webserver.http.RoutingResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.logging.log4j.CloseableThreadContext;
 
@@ -47,14 +49,16 @@ final class RequestObserver implements Filter {
         String path = request.path().path();
         String[] parts = path.split("/");
         // /v1/tenant/{tenant}/timeline/{timeline}/{operation}: parts[0] is the empty string before the first slash.
-        CloseableThreadContext.Instance context = CloseableThreadContext.put("http_method", request.prologue().method().text());
+        // One putAll: each separate put copies the thread's context map.
+        Map<String, String> fields = new HashMap<>(4);
+        fields.put("http_method", request.prologue().method().text());
         if (parts.length > 3 && parts[2].equals("tenant")) {
-            context.put("tenant_id", parts[3]);
+            fields.put("tenant_id", parts[3]);
         }
         if (parts.length > 5 && parts[4].equals("timeline")) {
-            context.put("timeline_id", parts[5]);
+            fields.put("timeline_id", parts[5]);
         }
-        try (context) {
+        try (CloseableThreadContext.Instance context = CloseableThreadContext.putAll(fields)) {
             chain.proceed();
         } finally {
             metrics.httpRequest(routeClass(parts), response.status().code(), System.nanoTime() - started);
