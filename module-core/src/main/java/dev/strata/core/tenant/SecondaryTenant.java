@@ -107,8 +107,9 @@ final class SecondaryTenant implements AutoCloseable {
             } catch (IOException e) {
                 metrics.secondaryHeatmapError();
                 progress = progress.withError(clock.instant(), e.getMessage());
-                LOG.log(System.Logger.Level.ERROR, "tenant {0} (Secondary): {1}; keeping the local copy as it is",
-                        tenantId, e.getMessage());
+                // A heatmap not uploaded yet is expected for a while after attaching; one that cannot be used is not.
+                LOG.log(e instanceof HeatmapMissing ? System.Logger.Level.WARNING : System.Logger.Level.ERROR,
+                        "tenant {0} (Secondary): {1}; keeping the local copy as it is", tenantId, e.getMessage());
                 throw e;
             }
             return apply(heatmap);
@@ -124,11 +125,18 @@ final class SecondaryTenant implements AutoCloseable {
                 new CallContext(cancellation, Deadline.NONE))) {
             bytes = content.readAllBytes();
         } catch (RemoteStorageException.NotFound e) {
-            throw new IOException("heatmap " + key + " does not exist (yet): the attached node uploads it periodically");
+            throw new HeatmapMissing("heatmap " + key + " does not exist (yet): the attached node uploads it periodically");
         } catch (IOException e) {
             throw new IOException("cannot read heatmap " + key + ": " + e.getMessage(), e);
         }
         return Heatmap.parse(key, bytes);
+    }
+
+    /** The tenant's heatmap is not in the bucket. */
+    private static final class HeatmapMissing extends IOException {
+        HeatmapMissing(String message) {
+            super(message);
+        }
     }
 
     private SecondaryProgress apply(Heatmap heatmap) throws IOException {
