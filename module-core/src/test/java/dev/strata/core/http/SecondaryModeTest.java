@@ -109,15 +109,19 @@ final class SecondaryModeTest {
     }
 
     private Node node(String name, LocalBucket bucket, SecondaryOptions secondary) throws IOException {
-        LocalEngine engine = LocalEngine.open(root.resolve(name), EngineOptions.DEFAULT.withTimelineSettings(SETTINGS)
-                .withRemote(bucket.resources()).withBackgroundCompaction(false)
-                .withWalBackup(new WalBackupOptions(false, 1, Duration.ofSeconds(1), 4)).withSecondary(secondary));
+        LocalEngine engine = LocalEngine.open(root.resolve(name), options(bucket, secondary));
         NodeServer server = NodeServer.start(engine, Failpoints.disabled(), 1, "127.0.0.1", 0, 1 << 20, null);
         StrataClient client = StrataClient.connect(URI.create("http://127.0.0.1:" + server.port()));
         toClose.add(engine);
         toClose.add(server);
         toClose.add(client);
         return new Node(engine, server, client);
+    }
+
+    private static EngineOptions options(LocalBucket bucket, SecondaryOptions secondary) {
+        return EngineOptions.DEFAULT.withTimelineSettings(SETTINGS).withRemote(bucket.resources())
+                .withBackgroundCompaction(false).withWalBackup(new WalBackupOptions(false, 1, Duration.ofSeconds(1), 4))
+                .withSecondary(secondary);
     }
 
     private static Key key(int n) {
@@ -287,7 +291,9 @@ final class SecondaryModeTest {
                 assertEquals(failure.getMessage(), progress.lastError());
                 assertEquals(heatmap.layerCount(), progress.layersResident(), "the progress of the last good pass stays");
             }
-            assertEquals(1 + broken.size(), b.engine().metrics().registry().counter("strata.secondary.heatmap.errors").getCount());
+            // At least: the engine's own first pass may have met the missing heatmap too.
+            long errors = b.engine().metrics().registry().counter("strata.secondary.heatmap.errors").getCount();
+            assertTrue(errors >= 1 + broken.size(), "heatmap errors counted: " + errors);
 
             // Unknown fields are ignored; a layer the heatmap no longer lists leaves the local disk.
             Heatmap.TimelineHeatmap main = heatmap.timelines().stream().filter(t -> t.timelineId().equals(MAIN)).findFirst()
@@ -307,6 +313,16 @@ final class SecondaryModeTest {
             expected.remove(MAIN.hex() + "/" + dropped.fileName().localFileName());
             assertEquals(expected, localLayers("node-b"));
             assertEquals(heatmap.layerCount() - 1, progress.layersTotal());
+
+            // A restart keeps the tenant Secondary with its copy, and the next pass finds nothing to download.
+            b.server().close();
+            b.engine().close();
+            try (LocalEngine reopened = LocalEngine.open(root.resolve("node-b"), options(bucket, MANUAL))) {
+                assertEquals("Secondary", reopened.tenantConfig(tenant).mode());
+                assertEquals(expected, localLayers("node-b"));
+                assertTrue(reopened.downloadSecondary(tenant).complete());
+                assertEquals(0, reopened.metrics().registry().counter("strata.secondary.layers.downloaded").getCount());
+            }
         }
     }
 
