@@ -55,11 +55,17 @@ final class HeatmapUploader {
      * @throws IOException when the bucket refuses it (retried by the next period)
      */
     Heatmap upload(TenantId tenantId, Generation generation, List<Timeline> timelines) throws IOException {
+        return upload(tenantId, generation, timelines, CallContext.NONE);
+    }
+
+    /** As {@link #upload(TenantId, Generation, List)}, within {@code context} (a shutdown's deadline). */
+    Heatmap upload(TenantId tenantId, Generation generation, List<Timeline> timelines, CallContext context)
+            throws IOException {
         Heatmap heatmap = build(generation, timelines);
         byte[] json = heatmap.toJson();
         String key = remote.layout().heatmapKey(tenantId);
         try {
-            remote.storage().put(key, ContentSource.of(json), json.length, PutOptions.DEFAULT, CallContext.NONE);
+            remote.storage().put(key, ContentSource.of(json), json.length, PutOptions.DEFAULT, context);
         } catch (IOException e) {
             metrics.heatmapUploaded(false);
             throw new IOException("uploading heatmap " + key + " of tenant " + tenantId + " failed: " + e.getMessage(), e);

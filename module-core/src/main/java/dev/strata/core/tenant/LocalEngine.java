@@ -1056,15 +1056,56 @@ public final class LocalEngine implements AutoCloseable {
 
     /** The heatmap upload of a detach or shutdown: logged, never failing the caller. */
     private void uploadHeatmapQuietly(TenantId tenantId) {
+        uploadHeatmapQuietly(tenantId, CallContext.NONE);
+    }
+
+    private void uploadHeatmapQuietly(TenantId tenantId, CallContext context) {
         TenantConfig config = tenants.get(tenantId);
         if (remote == null || config == null || !uploadsHeatmap(config) || secondaries.containsKey(tenantId)) {
             return;
         }
         try {
-            heatmapUploader().upload(tenantId, config.generation(), timelines(tenantId));
+            heatmapUploader().upload(tenantId, config.generation(), timelines(tenantId), context);
         } catch (IOException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "tenant {0}: heatmap upload before stopping failed: {1}", tenantId,
                     e.getMessage());
+        }
+    }
+
+    /**
+     * A graceful shutdown leaves a fresh heatmap of every writing tenant, so Secondary locations warm what was
+     * hot until now: uploads run in parallel (bounded), all within the barrier timeout, so a bucket that is down
+     * delays the shutdown once.
+     */
+    private void uploadHeatmapsBeforeShutdown() {
+        CallContext context = new CallContext(dev.strata.api.remote.Cancellation.NEVER,
+                dev.strata.api.remote.Deadline.after(remote.barrierTimeout()));
+        java.util.concurrent.Semaphore bound = new java.util.concurrent.Semaphore(16);
+        List<java.util.concurrent.Future<?>> uploads = new ArrayList<>();
+        for (TenantId tenantId : List.copyOf(tenants.keySet())) {
+            try {
+                uploads.add(remote.executor().submit(() -> {
+                    bound.acquireUninterruptibly();
+                    try {
+                        uploadHeatmapQuietly(tenantId, context);
+                    } finally {
+                        bound.release();
+                    }
+                }));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.log(System.Logger.Level.WARNING, "remote storage threads are stopped; no heatmap uploaded at shutdown");
+                break;
+            }
+        }
+        for (java.util.concurrent.Future<?> upload : uploads) {
+            try {
+                upload.get(Math.max(0, context.deadline().remaining().toMillis()), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                upload.cancel(true);
+            }
         }
     }
 
@@ -1193,10 +1234,7 @@ public final class LocalEngine implements AutoCloseable {
         }
         scheduler.close();
         if (flush && remote != null) {
-            // A graceful shutdown leaves a fresh heatmap, so Secondary locations warm what was hot until now.
-            for (TenantId tenantId : List.copyOf(tenants.keySet())) {
-                uploadHeatmapQuietly(tenantId);
-            }
+            uploadHeatmapsBeforeShutdown();
         }
         // Tenants close in parallel; within a tenant children first, so no child reads a closed ancestor. Uploads
         // drain against one deadline for the whole node, so a bucket that is down delays a shutdown once, not once
