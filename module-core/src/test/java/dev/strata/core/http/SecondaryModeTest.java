@@ -253,6 +253,13 @@ final class SecondaryModeTest {
             assertTrue(onA.complete(), onA.toString());
             assertEquals(0, a.secondaryDownloads(), "A kept its layer files when it became Secondary");
             assertEquals(heatmapLayers(fromB), localLayers("node-a"));
+
+            // Detaching a Secondary removes its copy and leaves the bucket alone.
+            a.client().setLocation(tenant, "Detached", null);
+            assertFalse(a.engine().tenants().contains(tenant));
+            assertFalse(Files.exists(root.resolve("node-a").resolve("tenants").resolve(tenant.hex())));
+            assertEquals(bucketBeforeA, bucket.keys(""), "detaching a Secondary writes nothing to the bucket");
+            assertSamePages(expected, pages(b.client(), tenant, lsns));
         }
     }
 
