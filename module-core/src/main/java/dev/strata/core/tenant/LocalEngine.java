@@ -725,13 +725,15 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     /**
-     * Moves a tenant to the location of {@code config}, idempotently: an absent tenant is attached (created
-     * empty: this engine has no remote storage to attach from); the same generation updates the mode in
-     * place; a newer generation re-attaches (flush, close, reload under the new generation; the tenant
-     * answers 503 meanwhile); an older generation is refused. Secondary and Detached need remote storage,
-     * which this engine does not have: detaching would delete the only copy of the data, so both are
-     * refused with a conflict rather than carried out. A change while another is running on the same
-     * tenant answers 503.
+     * Moves a tenant to the location of {@code config}, idempotently: an absent tenant is attached (from remote
+     * storage, or created empty on a node without it); the same generation updates the mode in place; a newer
+     * generation re-attaches (flush, close, reload under the new generation; the tenant answers 503 meanwhile);
+     * an older generation is refused. Secondary keeps a warm copy ({@link SecondaryTenant}): an attached tenant
+     * drains its uploads, closes its timelines and keeps its layer files; an absent one starts empty; promoting a
+     * Secondary to an attached mode stops its downloads and attaches, opening the layers it downloaded. Secondary
+     * and Detached need remote storage: on a node without it, Secondary would have nothing to copy and detaching
+     * would delete the only copy of the data, so both are refused with a conflict. A change while another is
+     * running on the same tenant answers 503.
      */
     public void applyLocation(TenantId tenantId, LocationConfig config) throws IOException {
         ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
