@@ -1,5 +1,6 @@
 package dev.strata.core.tenant;
 
+import dev.strata.core.config.Durations;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -18,11 +19,12 @@ public record SecondaryOptions(Duration heatmapUploadPeriod, Duration downloadPe
         Objects.requireNonNull(heatmapUploadPeriod, "heatmapUploadPeriod is null");
         Objects.requireNonNull(downloadPeriod, "downloadPeriod is null");
         if (heatmapUploadPeriod.isNegative() || heatmapUploadPeriod.isZero()) {
-            throw new IllegalArgumentException("key 'secondary.heatmap_upload_period' = " + heatmapUploadPeriod
-                    + " must be positive");
+            throw new IllegalArgumentException("key 'secondary.heatmap_upload_period' = "
+                    + Durations.format(heatmapUploadPeriod) + " must be positive");
         }
         if (downloadPeriod.isNegative() || downloadPeriod.isZero()) {
-            throw new IllegalArgumentException("key 'secondary.download_period' = " + downloadPeriod + " must be positive");
+            throw new IllegalArgumentException("key 'secondary.download_period' = " + Durations.format(downloadPeriod)
+                    + " must be positive");
         }
         if (maxConcurrentDownloads < 1 || maxConcurrentDownloads > 256) {
             throw new IllegalArgumentException("key 'secondary.max_concurrent_downloads' = " + maxConcurrentDownloads
