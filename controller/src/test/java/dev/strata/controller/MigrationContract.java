@@ -2,7 +2,6 @@ package dev.strata.controller;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -93,7 +92,7 @@ abstract class MigrationContract {
             load.awaitAcknowledgedOn(target.id(), 50);
             load.stopAndVerify();
         }
-        assertFalse(source.engine().tenants().contains(tenant), "the source refused Secondary and was detached");
+        assertEquals("Secondary", source.engine().tenantConfig(tenant).mode(), "the source keeps a warm copy as Secondary");
     }
 
     @ParameterizedTest
@@ -153,8 +152,12 @@ abstract class MigrationContract {
     private static void assertMovedToTarget(JsonNode tenant) {
         assertEquals(2, tenant.path("attached_node").asLong(), tenant.toString());
         assertEquals(2, tenant.path("generation").asLong(), "one generation issued for the move: " + tenant);
-        assertEquals(1, tenant.path("placements").size(), tenant.toString());
-        assertEquals("AttachedSingle", tenant.path("placements").get(0).path("mode").asText());
+        // Placements by node id: the source stays as a Secondary (a warm copy), the target holds the generation.
+        assertEquals(2, tenant.path("placements").size(), tenant.toString());
+        assertEquals(1, tenant.path("placements").get(0).path("node_id").asLong(), tenant.toString());
+        assertEquals("Secondary", tenant.path("placements").get(0).path("mode").asText(), tenant.toString());
+        assertEquals(2, tenant.path("placements").get(1).path("node_id").asLong(), tenant.toString());
+        assertEquals("AttachedSingle", tenant.path("placements").get(1).path("mode").asText(), tenant.toString());
         assertTrue(tenant.path("migration").isNull(), tenant.toString());
     }
 

@@ -99,7 +99,7 @@ final class ServerCommand implements Callable<Integer> {
             EngineOptions options = EngineOptions.DEFAULT.withTimelineSettings(config.tenantDefaults())
                     .withBlockCacheBytes(config.blockCacheBytes()).withBackgroundThreads(config.backgroundThreads())
                     .withFailpoints(failpoints).withRemote(remote).withEviction(config.eviction())
-                    .withWalBackup(config.walBackup());
+                    .withWalBackup(config.walBackup()).withSecondary(config.secondary());
             engine = control == null ? LocalEngine.open(workdir, options, metrics)
                     : LocalEngine.open(workdir, options, metrics, control);
             if (control != null) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
 import dev.strata.core.layer.LayerWriteOptions;
 import dev.strata.core.remote.RemoteStorageConfig;
+import dev.strata.core.tenant.SecondaryOptions;
 import dev.strata.core.tiered.EvictionPolicy;
 import dev.strata.core.timeline.TimelineSettings;
 import dev.strata.core.wal.Durability;
@@ -39,19 +40,23 @@ import java.util.Set;
  *                  {@code nodeId}
  * @param controlPlane the {@code [control_plane]} and {@code [deletion]} sections, or null for a node that is the
  *                     only writer of its bucket (deletions at once, no re-attach)
+ * @param secondary heatmap uploads and Secondary warm copies ({@code [secondary]})
  */
 public record NodeConfig(long nodeId, String listenHost, int listenPort, long maxRequestBytes, long blockCacheBytes,
                          int backgroundThreads, TimelineSettings tenantDefaults, Path authPublicKeyFile,
                          RemoteStorageConfig remoteStorage, EvictionPolicy eviction, WalBackupOptions walBackup,
-                         ControlPlaneConfig controlPlane) {
+                         ControlPlaneConfig controlPlane, SecondaryOptions secondary) {
     public static final String FILE = "strata.toml";
     public static final NodeConfig DEFAULT = new NodeConfig(1, "127.0.0.1", 9898, 64L << 20, 256L << 20, 2,
-            TimelineSettings.DEFAULT, null, null, EvictionPolicy.DEFAULT, WalBackupOptions.DEFAULT.withNodeId(1), null);
+            TimelineSettings.DEFAULT, null, null, EvictionPolicy.DEFAULT, WalBackupOptions.DEFAULT.withNodeId(1), null,
+            SecondaryOptions.DEFAULT);
 
     private static final TomlMapper TOML = new TomlMapper();
     private static final Set<String> TOP_LEVEL = Set.of("node_id", "listen_http", "max_request_bytes", "block_cache_bytes",
             "background_threads", "tenant_defaults", "auth", RemoteStorageConfig.SECTION, "eviction",
-            "wal_backup", ControlPlaneConfig.SECTION, ControlPlaneConfig.DELETION_SECTION);
+            "wal_backup", ControlPlaneConfig.SECTION, ControlPlaneConfig.DELETION_SECTION, "secondary");
+    private static final Set<String> SECONDARY_KEYS = Set.of("heatmap_upload_period", "download_period",
+            "max_concurrent_downloads");
     private static final Set<String> WAL_BACKUP_KEYS = Set.of("enabled", "partial_interval", "max_concurrent_uploads");
     private static final Set<String> EVICTION_KEYS = Set.of("period", "idle_threshold", "max_usage_percent",
             "min_free_bytes", "min_residence");
@@ -65,6 +70,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
         Objects.requireNonNull(tenantDefaults, "tenantDefaults is null");
         Objects.requireNonNull(eviction, "eviction is null");
         Objects.requireNonNull(walBackup, "walBackup is null");
+        Objects.requireNonNull(secondary, "secondary is null");
         if (nodeId < 0) {
             throw new IllegalArgumentException("node_id must not be negative, got " + nodeId);
         }
@@ -87,6 +93,15 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
         }
     }
 
+    /** A configuration with the default {@code [secondary]} section. */
+    public NodeConfig(long nodeId, String listenHost, int listenPort, long maxRequestBytes, long blockCacheBytes,
+                      int backgroundThreads, TimelineSettings tenantDefaults, Path authPublicKeyFile,
+                      RemoteStorageConfig remoteStorage, EvictionPolicy eviction, WalBackupOptions walBackup,
+                      ControlPlaneConfig controlPlane) {
+        this(nodeId, listenHost, listenPort, maxRequestBytes, blockCacheBytes, backgroundThreads, tenantDefaults,
+                authPublicKeyFile, remoteStorage, eviction, walBackup, controlPlane, SecondaryOptions.DEFAULT);
+    }
+
     private static boolean isLoopback(String host) {
         return host.equals("127.0.0.1") || host.equals("localhost") || host.equals("::1") || host.startsWith("127.");
     }
@@ -97,7 +112,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
 
     public NodeConfig withListen(String host, int port) {
         return new NodeConfig(nodeId, host, port, maxRequestBytes, blockCacheBytes, backgroundThreads, tenantDefaults,
-                authPublicKeyFile, remoteStorage, eviction, walBackup, controlPlane);
+                authPublicKeyFile, remoteStorage, eviction, walBackup, controlPlane, secondary);
     }
 
     /**
@@ -127,7 +142,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
         }
         return new NodeConfig(config.nodeId(), config.listenHost(), config.listenPort(), config.maxRequestBytes(),
                 config.blockCacheBytes(), config.backgroundThreads(), config.tenantDefaults(), keyFile, remote,
-                config.eviction(), config.walBackup(), config.controlPlane());
+                config.eviction(), config.walBackup(), config.controlPlane(), config.secondary());
     }
 
     /** Parses TOML; {@code source} names the file in messages. */
@@ -189,6 +204,13 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
             }
             reader.rejectUnknown(walBackupSection, WAL_BACKUP_KEYS, "wal_backup.");
         }
+        JsonNode secondarySection = root.path("secondary");
+        if (!secondarySection.isMissingNode()) {
+            if (!secondarySection.isObject()) {
+                throw new ConfigException(source + ": 'secondary' must be a table");
+            }
+            reader.rejectUnknown(secondarySection, SECONDARY_KEYS, "secondary.");
+        }
         TimelineSettings d = DEFAULT.tenantDefaults();
         String listen = reader.text(root, "listen_http", DEFAULT.listenAddress());
         int colon = listen.lastIndexOf(':');
@@ -227,7 +249,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                     reader.number(root, "block_cache_bytes", DEFAULT.blockCacheBytes()),
                     (int) reader.number(root, "background_threads", DEFAULT.backgroundThreads()), settings,
                     keyFile == null ? null : Path.of(keyFile), remote, eviction(reader, evictionSection),
-                    walBackup(reader, walBackupSection), controlPlane);
+                    walBackup(reader, walBackupSection), controlPlane, secondary(reader, secondarySection));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage(), e);
         }
@@ -238,6 +260,13 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
         return new WalBackupOptions(reader.bool(section, "enabled", d.enabled()), d.nodeId(),
                 reader.duration(section, "partial_interval", d.partialInterval()),
                 (int) reader.number(section, "max_concurrent_uploads", d.maxConcurrentUploads()));
+    }
+
+    private static SecondaryOptions secondary(Reader reader, JsonNode section) throws ConfigException {
+        SecondaryOptions d = SecondaryOptions.DEFAULT;
+        return new SecondaryOptions(reader.duration(section, "heatmap_upload_period", d.heatmapUploadPeriod()),
+                reader.duration(section, "download_period", d.downloadPeriod()),
+                (int) reader.number(section, "max_concurrent_downloads", d.maxConcurrentDownloads()));
     }
 
     private static EvictionPolicy eviction(Reader reader, JsonNode section) throws ConfigException {
@@ -406,6 +435,15 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 # WAL backup uploads in flight on the node at once, across all timelines.
                 max_concurrent_uploads = %d
 
+                [secondary]
+                # How often an attached tenant uploads its heatmap (the layers it holds locally, hottest first) to
+                # tenants/<tenant>/heatmap-v1.json; also on a graceful detach and shutdown.
+                heatmap_upload_period = "%s"
+                # How often a Secondary tenant fetches the heatmap and downloads the layers it lists (a warm copy).
+                download_period = "%s"
+                # Layer downloads of Secondary tenants in flight on the node at once.
+                max_concurrent_downloads = %d
+
                 [auth]
                 # Public keys (a JWK set, or PEM public keys) that verify bearer tokens (RS256 or EdDSA).
                 # Without it the API needs no token, which is allowed only when listen_http is a loopback address.
@@ -417,6 +455,8 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 Durations.format(DEFAULT.eviction().period()), Durations.format(DEFAULT.eviction().idleThreshold()),
                 DEFAULT.eviction().maxUsagePercent(), DEFAULT.eviction().minFreeBytes(),
                 Durations.format(DEFAULT.eviction().minResidence()), DEFAULT.walBackup().enabled(),
-                Durations.format(DEFAULT.walBackup().partialInterval()), DEFAULT.walBackup().maxConcurrentUploads());
+                Durations.format(DEFAULT.walBackup().partialInterval()), DEFAULT.walBackup().maxConcurrentUploads(),
+                Durations.format(DEFAULT.secondary().heatmapUploadPeriod()),
+                Durations.format(DEFAULT.secondary().downloadPeriod()), DEFAULT.secondary().maxConcurrentDownloads());
     }
 }

@@ -54,14 +54,19 @@ final class LocalControlPlane implements ControlPlane {
             for (Iterator<Map.Entry<String, JsonNode>> it = tenantsNode.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> entry = it.next();
                 JsonNode generation = entry.getValue().get("gen");
-                if (generation == null || !generation.canConvertToExactIntegral() || generation.asLong() < 0
-                        || generation.asLong() > 0xFFFF_FFFFL) {
-                    throw new IOException("tenant " + entry.getKey() + ": 'gen' = " + generation + " is not a generation");
-                }
                 JsonNode mode = entry.getValue().get("mode");
+                TenantMode parsedMode = mode == null ? TenantMode.ATTACHED_SINGLE : TenantMode.parse(mode.asText());
+                Generation parsed = Generation.NONE;
+                // A Secondary that was never attached here has no generation.
+                if (generation != null || parsedMode.attached()) {
+                    if (generation == null || !generation.canConvertToExactIntegral() || generation.asLong() < 0
+                            || generation.asLong() > 0xFFFF_FFFFL) {
+                        throw new IOException("tenant " + entry.getKey() + ": 'gen' = " + generation + " is not a generation");
+                    }
+                    parsed = Generation.of(generation.asLong());
+                }
                 TenantId tenant = TenantId.parse(entry.getKey());
-                controlPlane.tenants.put(tenant, new TenantAttachment(tenant, Generation.of(generation.asLong()),
-                        mode == null ? TenantMode.ATTACHED_SINGLE : TenantMode.parse(mode.asText())));
+                controlPlane.tenants.put(tenant, new TenantAttachment(tenant, parsed, parsedMode));
             }
         } catch (NoSuchFileException e) {
             // No tenant yet.
@@ -116,6 +121,10 @@ final class LocalControlPlane implements ControlPlane {
         if (known != null && attachment.mode().attached() && attachment.generation().compareTo(known.generation()) < 0) {
             return;
         }
+        if (!attachment.mode().attached() && known != null) {
+            // A Secondary holds no generation; the last one issued stays recorded, so none is ever issued twice.
+            attachment = new TenantAttachment(attachment.tenant(), known.generation(), attachment.mode());
+        }
         updated.put(attachment.tenant(), attachment);
         if (!updated.equals(tenants)) {
             write(updated);
@@ -128,8 +137,13 @@ final class LocalControlPlane implements ControlPlane {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", 1);
         ObjectNode tenantsNode = root.putObject("tenants");
-        content.forEach((tenant, attachment) -> tenantsNode.putObject(tenant.hex())
-                .put("gen", attachment.generation().value()).put("mode", attachment.mode().wireName()));
+        content.forEach((tenant, attachment) -> {
+            ObjectNode entry = tenantsNode.putObject(tenant.hex());
+            if (!attachment.generation().isNone()) {
+                entry.put("gen", attachment.generation().value());
+            }
+            entry.put("mode", attachment.mode().wireName());
+        });
         try {
             Files.createDirectories(file.toAbsolutePath().getParent());
             DurableFiles.writeAtomically(file, root.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));

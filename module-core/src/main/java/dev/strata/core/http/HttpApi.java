@@ -14,10 +14,12 @@ import dev.strata.api.controlplane.TenantMode;
 import dev.strata.client.wire.PageWire;
 import dev.strata.core.deletion.DeletionQueue;
 import dev.strata.core.failpoint.Failpoints;
+import dev.strata.core.index.IndexPart;
 import dev.strata.core.page.PageWrite;
 import dev.strata.core.tenant.BackgroundScheduler;
 import dev.strata.core.tenant.LocalEngine;
 import dev.strata.core.tenant.LocationConfig;
+import dev.strata.core.tenant.SecondaryProgress;
 import dev.strata.core.tenant.TenantConfig;
 import dev.strata.core.timeline.CompactionResult;
 import dev.strata.core.timeline.EngineException;
@@ -193,7 +195,36 @@ public final class HttpApi {
         node.put("state", "Active");
         node.put("mode", config.mode());
         node.put("generation", config.generation().isNone() ? -1 : config.generation().value());
-        node.put("timelines", engine.timelines(tenant).size());
+        java.util.Optional<SecondaryProgress> secondary = engine.secondaryProgress(tenant);
+        if (secondary.isEmpty()) {
+            node.put("timelines", engine.timelines(tenant).size());
+            return node;
+        }
+        SecondaryProgress progress = secondary.get();
+        node.put("timelines", progress.timelines());
+        ObjectNode warm = node.putObject("secondary");
+        if (progress.heatmapGeneratedAt() == null) {
+            warm.putNull("heatmap_generated_at");
+            warm.putNull("heatmap_age_ms");
+        } else {
+            warm.put("heatmap_generated_at", IndexPart.formatTimestamp(progress.heatmapGeneratedAt()));
+            warm.put("heatmap_age_ms", Math.max(0, java.time.Duration.between(progress.heatmapGeneratedAt(),
+                    java.time.Instant.now()).toMillis()));
+        }
+        if (progress.lastPassAt() == null) {
+            warm.putNull("last_download_at");
+        } else {
+            warm.put("last_download_at", IndexPart.formatTimestamp(progress.lastPassAt()));
+        }
+        warm.put("layers_total", progress.layersTotal());
+        warm.put("layers_downloaded", progress.layersResident());
+        warm.put("bytes_total", progress.bytesTotal());
+        warm.put("bytes_downloaded", progress.bytesResident());
+        if (progress.lastError() == null) {
+            warm.putNull("last_error");
+        } else {
+            warm.put("last_error", progress.lastError());
+        }
         return node;
     }
 

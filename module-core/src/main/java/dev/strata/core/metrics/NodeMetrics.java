@@ -61,6 +61,11 @@ public final class NodeMetrics {
     private final Counter layerEvictionBytes = registry.counter("strata.layer.eviction.bytes");
     private final Counter walFsyncs = registry.counter("strata.fsyncs.wal");
     private final Counter layerFsyncs = registry.counter("strata.fsyncs.layer");
+    private final Counter heatmapUploads = registry.counter("strata.heatmap.uploads");
+    private final Counter heatmapUploadFailures = registry.counter("strata.heatmap.upload.failures");
+    private final Counter secondaryLayersDownloaded = registry.counter("strata.secondary.layers.downloaded");
+    private final Counter secondaryBytesDownloaded = registry.counter("strata.secondary.bytes.downloaded");
+    private final Counter secondaryHeatmapErrors = registry.counter("strata.secondary.heatmap.errors");
     private final Map<String, RemoteStorageMetrics> remoteStorages = new ConcurrentHashMap<>();
 
     public NodeMetrics() {
@@ -115,6 +120,31 @@ public final class NodeMetrics {
         registry.register("strata.upload_queue.operations.in_flight", (Gauge<Long>) () -> engine.uploads().inFlight());
         registry.register("strata.upload_queue.bytes", (Gauge<Long>) () -> engine.uploads().layerBytes());
         prometheus.register(new TimelineLsnCollector(engine::timelineLsns));
+    }
+
+    /**
+     * Registers the gauges of Secondary locations: how many tenants this node holds as Secondary, and the age in
+     * seconds of the oldest heatmap among them (0 when there is none); called once, when the engine opens.
+     */
+    public void registerSecondary(java.util.function.IntSupplier tenants, java.util.function.LongSupplier oldestHeatmapAgeSeconds) {
+        registry.register("strata.secondary.tenants", (Gauge<Integer>) tenants::getAsInt);
+        registry.register("strata.secondary.heatmap.age.seconds", (Gauge<Long>) oldestHeatmapAgeSeconds::getAsLong);
+    }
+
+    /** One heatmap uploaded by an attached tenant, or an upload that failed. */
+    public void heatmapUploaded(boolean success) {
+        (success ? heatmapUploads : heatmapUploadFailures).inc();
+    }
+
+    /** One layer downloaded into a Secondary tenant's warm copy. */
+    public void secondaryLayerDownloaded(long bytes) {
+        secondaryLayersDownloaded.inc();
+        secondaryBytesDownloaded.inc(bytes);
+    }
+
+    /** A Secondary tenant found its heatmap missing, unreadable, or of an unknown version. */
+    public void secondaryHeatmapError() {
+        secondaryHeatmapErrors.inc();
     }
 
     private void layerGauge(EngineGauges engine, String kind, ToLongFunction<LayerTotals> count) {

@@ -37,9 +37,12 @@ public final class BackgroundScheduler implements AutoCloseable {
     /** How long a tripped breaker pauses compaction. */
     public static final Duration BREAKER_PAUSE = Duration.ofMinutes(10);
 
-    /** The kinds of background work, each with its own bound. */
+    /**
+     * The kinds of background work, each with its own bound: compaction and GC per timeline, heatmap uploads of
+     * attached tenants and download passes of Secondary tenants per tenant.
+     */
     public enum Kind {
-        COMPACTION, GC;
+        COMPACTION, GC, HEATMAP_UPLOAD, SECONDARY_DOWNLOAD;
 
         /** The kind's name in metrics. */
         public String label() {
@@ -47,10 +50,23 @@ public final class BackgroundScheduler implements AutoCloseable {
         }
     }
 
+    /** Heatmap uploads that may run at once across all tenants. */
+    static final int HEATMAP_UPLOADS = 4;
+    /** Secondary download passes that may run at once (each bounds its own layer downloads). */
+    static final int SECONDARY_PASSES = 2;
+
+    /** Work of one tenant, run by {@link #startTenantWork}. */
+    @FunctionalInterface
+    public interface TenantWork {
+        void run() throws Exception;
+    }
+
     private final Map<Kind, Semaphore> permits;
     private final Map<Kind, AtomicLong> started = new ConcurrentHashMap<>();
     private final Map<Kind, AtomicLong> failed = new ConcurrentHashMap<>();
     private final Map<Timeline, State> states = new ConcurrentHashMap<>();
+    /** Tenant work running now, by kind and tenant: one at a time per tenant and kind. */
+    private final Set<Object> runningTenantWork = ConcurrentHashMap.newKeySet();
     private final ExecutorService workers;
     private final NodeMetrics metrics;
     private volatile boolean closed;
@@ -75,14 +91,18 @@ public final class BackgroundScheduler implements AutoCloseable {
             throw new IllegalArgumentException("background concurrency must be at least 1 per kind, got compactions="
                     + compactions + ", collections=" + collections);
         }
-        this.permits = Map.of(Kind.COMPACTION, new Semaphore(compactions), Kind.GC, new Semaphore(collections));
+        Map<Kind, Integer> bounds = Map.of(Kind.COMPACTION, compactions, Kind.GC, collections,
+                Kind.HEATMAP_UPLOAD, HEATMAP_UPLOADS, Kind.SECONDARY_DOWNLOAD, SECONDARY_PASSES);
+        Map<Kind, Semaphore> semaphores = new java.util.EnumMap<>(Kind.class);
+        bounds.forEach((kind, bound) -> semaphores.put(kind, new Semaphore(bound)));
+        this.permits = Map.copyOf(semaphores);
         for (Kind kind : Kind.values()) {
             started.put(kind, new AtomicLong());
             failed.put(kind, new AtomicLong());
         }
         this.metrics = Objects.requireNonNull(metrics, "metrics is null");
         for (Kind kind : Kind.values()) {
-            int bound = kind == Kind.COMPACTION ? compactions : collections;
+            int bound = bounds.get(kind);
             Semaphore available = permits.get(kind);
             metrics.registerBackgroundKind(kind.label(), () -> bound - available.availablePermits());
         }
@@ -168,6 +188,47 @@ public final class BackgroundScheduler implements AutoCloseable {
             if (e instanceof Error error && !(e instanceof AssertionError)) {
                 throw error;
             }
+        }
+    }
+
+    /**
+     * Starts {@code work} of {@code tenant} under the bound of {@code kind}, unless the same kind of work of that
+     * tenant is running or the bound is full (the caller tries again at its next tick).
+     *
+     * @return whether the work was started
+     */
+    public boolean startTenantWork(Kind kind, dev.strata.api.TenantId tenant, TenantWork work) {
+        Objects.requireNonNull(work, "work is null");
+        if (closed || kind == Kind.COMPACTION || kind == Kind.GC) {
+            return false;
+        }
+        java.util.List<Object> key = java.util.List.of(kind, tenant);
+        if (!runningTenantWork.add(key)) {
+            return false;
+        }
+        Semaphore bound = permits.get(kind);
+        if (!bound.tryAcquire()) {
+            runningTenantWork.remove(key);
+            return false;
+        }
+        try {
+            workers.execute(() -> {
+                started.get(kind).incrementAndGet();
+                try (CloseableThreadContext.Instance ignored = CloseableThreadContext.put("tenant_id", tenant.hex())) {
+                    work.run();
+                } catch (Exception e) {
+                    failed.get(kind).incrementAndGet();
+                    LOG.log(Level.WARNING, kind + " of tenant " + tenant + " failed: " + e.getMessage());
+                } finally {
+                    bound.release();
+                    runningTenantWork.remove(key);
+                }
+            });
+            return true;
+        } catch (RejectedExecutionException e) {
+            bound.release();
+            runningTenantWork.remove(key);
+            return false;
         }
     }
 

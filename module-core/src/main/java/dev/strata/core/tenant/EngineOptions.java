@@ -21,10 +21,12 @@ import java.util.Objects;
  * @param remote remote storage shared by every timeline, or null for a node that keeps everything locally
  * @param eviction when local layer files that remote storage holds are deleted (only with remote storage)
  * @param walBackup how WAL is backed up to remote storage (only with remote storage)
+ * @param secondary heatmap uploads and Secondary warm copies (only with remote storage)
  */
 public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBytes, int backgroundThreads,
                             Failpoints failpoints, FileIo io, boolean backgroundCompaction, RemoteResources remote,
-                            EvictionPolicy eviction, WalBackupOptions walBackup) {
+                            EvictionPolicy eviction, WalBackupOptions walBackup,
+                            SecondaryOptions secondary) {
     public static final EngineOptions DEFAULT = new EngineOptions(TimelineSettings.DEFAULT, 256L << 20, 2,
             Failpoints.disabled(), FileIo.DEFAULT, true);
 
@@ -34,12 +36,21 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
         Objects.requireNonNull(io, "io is null");
         Objects.requireNonNull(eviction, "eviction is null");
         Objects.requireNonNull(walBackup, "walBackup is null");
+        Objects.requireNonNull(secondary, "secondary is null");
         if (blockCacheBytes < 0) {
             throw new IllegalArgumentException("block_cache_bytes must not be negative, got " + blockCacheBytes);
         }
         if (backgroundThreads < 1) {
             throw new IllegalArgumentException("background_threads must be at least 1, got " + backgroundThreads);
         }
+    }
+
+    /** Options with the default heatmap and Secondary settings. */
+    public EngineOptions(TimelineSettings timelineSettings, long blockCacheBytes, int backgroundThreads,
+                         Failpoints failpoints, FileIo io, boolean backgroundCompaction, RemoteResources remote,
+                         EvictionPolicy eviction, WalBackupOptions walBackup) {
+        this(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction,
+                walBackup, SecondaryOptions.DEFAULT);
     }
 
     /** Options of a node without remote storage. */
@@ -58,41 +69,46 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
     }
 
     public EngineOptions withTimelineSettings(TimelineSettings settings) {
-        return new EngineOptions(settings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction, walBackup);
+        return new EngineOptions(settings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction, walBackup, secondary);
     }
 
     public EngineOptions withFailpoints(Failpoints points) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, points, io, backgroundCompaction, remote, eviction, walBackup);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, points, io, backgroundCompaction, remote, eviction, walBackup, secondary);
     }
 
     public EngineOptions withIo(FileIo fileIo) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, fileIo, backgroundCompaction, remote, eviction, walBackup);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, fileIo, backgroundCompaction, remote, eviction, walBackup, secondary);
     }
 
     public EngineOptions withBackgroundThreads(int threads) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, threads, failpoints, io, backgroundCompaction, remote, eviction, walBackup);
+        return new EngineOptions(timelineSettings, blockCacheBytes, threads, failpoints, io, backgroundCompaction, remote, eviction, walBackup, secondary);
     }
 
     public EngineOptions withBackgroundCompaction(boolean enabled) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, enabled, remote, eviction, walBackup);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, enabled, remote, eviction, walBackup, secondary);
     }
 
     public EngineOptions withBlockCacheBytes(long bytes) {
-        return new EngineOptions(timelineSettings, bytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction, walBackup);
+        return new EngineOptions(timelineSettings, bytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction, walBackup, secondary);
     }
 
     public EngineOptions withRemote(RemoteResources remoteResources) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remoteResources, eviction, walBackup);
+                remoteResources, eviction, walBackup, secondary);
     }
 
     public EngineOptions withEviction(EvictionPolicy policy) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remote, policy, walBackup);
+                remote, policy, walBackup, secondary);
     }
 
     public EngineOptions withWalBackup(WalBackupOptions options) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remote, eviction, options);
+                remote, eviction, options, secondary);
+    }
+
+    public EngineOptions withSecondary(SecondaryOptions options) {
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
+                remote, eviction, walBackup, options);
     }
 }

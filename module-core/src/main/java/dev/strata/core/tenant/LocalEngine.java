@@ -76,8 +76,16 @@ public final class LocalEngine implements AutoCloseable {
     private final EngineOptions options;
     private final TimelineResources resources;
     private final ScheduledExecutorService ticker;
-    /** Compaction and GC of every timeline; null when background maintenance is off. */
+    /** Compaction and GC of every timeline (when {@link #maintenance}), heatmap uploads and Secondary downloads. */
     private final BackgroundScheduler scheduler;
+    /** Whether the engine runs compaction and GC by itself. */
+    private final boolean maintenance;
+    /** Tenants held in Secondary mode: a warm copy of their layers, no timelines loaded. */
+    private final Map<TenantId, SecondaryTenant> secondaries = new ConcurrentHashMap<>();
+    /** {@link System#nanoTime()} of the last heatmap upload started per attached tenant. */
+    private final Map<TenantId, Long> heatmapUploads = new ConcurrentHashMap<>();
+    /** Bounds the layer downloads of every Secondary tenant together. */
+    private final java.util.concurrent.Semaphore secondaryDownloads;
     /** Null for a node without remote storage. */
     private final RemoteResources remote;
     /** Serialises structural changes (create, branch, delete) per tenant; reads and writes take none. */
@@ -99,7 +107,9 @@ public final class LocalEngine implements AutoCloseable {
         this.resources = resources;
         this.ticker = ticker;
         this.scheduler = scheduler;
+        this.maintenance = options.backgroundCompaction();
         this.remote = options.remote();
+        this.secondaryDownloads = new java.util.concurrent.Semaphore(options.secondary().maxConcurrentDownloads());
     }
 
     /** Opens (creating if needed) the engine in {@code workdir} and loads every tenant, with metrics of its own. */
@@ -123,10 +133,11 @@ public final class LocalEngine implements AutoCloseable {
         TimelineResources resources = new TimelineResources(new BlockCache(options.blockCacheBytes()), Redo.loadInstalled(),
                 options.failpoints(), metrics.countingFsyncs(options.io()), background, Clock.systemUTC(), metrics,
                 walBackup);
-        BackgroundScheduler scheduler = options.backgroundCompaction()
-                ? new BackgroundScheduler(Math.max(1, Runtime.getRuntime().availableProcessors() / 2), 1, metrics) : null;
+        BackgroundScheduler scheduler = new BackgroundScheduler(Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
+                1, metrics);
         LocalEngine engine = new LocalEngine(workdir, options, resources, ticker, scheduler);
         metrics.registerEngine(engine.gauges());
+        metrics.registerSecondary(engine.secondaries::size, engine::oldestHeatmapAgeSeconds);
         boolean success = false;
         try {
             engine.loadAll();
@@ -397,6 +408,12 @@ public final class LocalEngine implements AutoCloseable {
 
     private void loadTenant(TenantId tenantId, Path tenantDirectory) throws IOException {
         if (remote != null) {
+            TenantConfig config = TenantConfig.read(tenantDirectory);
+            if (TenantMode.parse(config.mode()) == TenantMode.SECONDARY) {
+                tenants.put(tenantId, config);
+                startSecondary(tenantId);
+                return;
+            }
             attachTenant(tenantId, tenantDirectory);
             return;
         }
@@ -700,6 +717,11 @@ public final class LocalEngine implements AutoCloseable {
         ReentrantLock tenantLock = lockTenant(tenantId);
         try {
             checkOpen();
+            if (secondaries.containsKey(tenantId)) {
+                throw new EngineException.Conflict("tenant " + tenantId + " is Secondary on this node: deleting it here"
+                        + " would delete its data in remote storage; detach it here (location_config Detached), or"
+                        + " delete it on its attached node");
+            }
             Map<TimelineId, Timeline> byId = tenantTimelines(tenantId);
             List<Timeline> all = new ArrayList<>(byId.values());
             all.sort(java.util.Comparator.comparingInt(LocalEngine::depth).reversed());
@@ -722,13 +744,15 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     /**
-     * Moves a tenant to the location of {@code config}, idempotently: an absent tenant is attached (created
-     * empty: this engine has no remote storage to attach from); the same generation updates the mode in
-     * place; a newer generation re-attaches (flush, close, reload under the new generation; the tenant
-     * answers 503 meanwhile); an older generation is refused. Secondary and Detached need remote storage,
-     * which this engine does not have: detaching would delete the only copy of the data, so both are
-     * refused with a conflict rather than carried out. A change while another is running on the same
-     * tenant answers 503.
+     * Moves a tenant to the location of {@code config}, idempotently: an absent tenant is attached (from remote
+     * storage, or created empty on a node without it); the same generation updates the mode in place; a newer
+     * generation re-attaches (flush, close, reload under the new generation; the tenant answers 503 meanwhile);
+     * an older generation is refused. Secondary keeps a warm copy ({@link SecondaryTenant}): an attached tenant
+     * drains its uploads, closes its timelines and keeps its layer files; an absent one starts empty; promoting a
+     * Secondary to an attached mode stops its downloads and attaches, opening the layers it downloaded. Secondary
+     * and Detached need remote storage: on a node without it, Secondary would have nothing to copy and detaching
+     * would delete the only copy of the data, so both are refused with a conflict. A change while another is
+     * running on the same tenant answers 503.
      */
     public void applyLocation(TenantId tenantId, LocationConfig config) throws IOException {
         ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
@@ -739,9 +763,18 @@ public final class LocalEngine implements AutoCloseable {
             checkOpen();
             TenantConfig current = tenants.get(tenantId);
             switch (config.mode()) {
-                case SECONDARY -> throw new EngineException.Conflict("location mode " + config.mode().wireName()
-                        + " is not available on this node yet" + (remote == null
-                        ? " (it also needs remote storage, which this node does not have)" : ""));
+                case SECONDARY -> {
+                    if (remote == null) {
+                        throw new EngineException.Conflict("location mode " + config.mode().wireName()
+                                + " needs remote storage, which this node does not have: a Secondary location is a"
+                                + " warm copy of what a tenant's attached node uploaded");
+                    }
+                    if (current == null) {
+                        createSecondary(tenantId);
+                    } else if (!secondaries.containsKey(tenantId)) {
+                        demoteToSecondary(tenantId);
+                    }
+                }
                 case DETACHED -> {
                     if (remote == null) {
                         throw new EngineException.Conflict("location mode " + config.mode().wireName()
@@ -749,6 +782,7 @@ public final class LocalEngine implements AutoCloseable {
                                 + tenantId + " is the only one" + (current == null ? "" : "; to remove it, DELETE /v1/tenant/" + tenantId));
                     }
                     if (current != null) {
+                        stopSecondary(tenantId);
                         detach(tenantId);
                     }
                 }
@@ -759,6 +793,10 @@ public final class LocalEngine implements AutoCloseable {
                         if (remote != null) {
                             attachNew(tenantId);
                         }
+                    } else if (secondaries.containsKey(tenantId)) {
+                        // Promotion: the attach opens the layers the warm copy downloaded instead of fetching them.
+                        stopSecondary(tenantId);
+                        reattach(tenantId, wanted);
                     } else if (config.generation().compareTo(current.generation()) < 0) {
                         throw new EngineException.Conflict("tenant " + tenantId + " is attached at generation "
                                 + current.generation() + "; refusing the older generation " + config.generation());
@@ -808,6 +846,7 @@ public final class LocalEngine implements AutoCloseable {
      * removes the local copy, renaming the directory aside first (INVARIANTS 15).
      */
     private void detach(TenantId tenantId) throws IOException {
+        uploadHeatmapQuietly(tenantId);
         transitions.put(tenantId, "Detaching");
         try {
             removeLocally(tenantId, true);
@@ -892,6 +931,10 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     private Map<TimelineId, Timeline> tenantTimelines(TenantId tenantId) {
+        if (secondaries.containsKey(tenantId)) {
+            throw new EngineException.Unavailable("tenant " + tenantId + " is Secondary on this node: a warm copy that"
+                    + " serves no reads or writes; use its attached node");
+        }
         String transition = transitions.get(tenantId);
         if (transition != null) {
             throw new EngineException.Unavailable("tenant " + tenantId + " is " + transition + "; retry");
@@ -990,12 +1033,218 @@ public final class LocalEngine implements AutoCloseable {
                 // A broken or closing timeline; its own calls report the cause.
             }
         }
-        if (scheduler != null) {
+        if (maintenance) {
             scheduler.tick(all);
+        }
+        if (remote != null) {
+            tickHeatmapUploads();
+            tickSecondaryDownloads();
         }
     }
 
-    /** The scheduler of compaction and GC, or null when background maintenance is off. */
+    /** Starts the heatmap upload of every writing tenant whose period has passed since its last one. */
+    private void tickHeatmapUploads() {
+        long now = System.nanoTime();
+        long period = options.secondary().heatmapUploadPeriod().toNanos();
+        heatmapUploads.keySet().retainAll(tenants.keySet());
+        for (Map.Entry<TenantId, TenantConfig> entry : tenants.entrySet()) {
+            TenantId tenantId = entry.getKey();
+            if (!uploadsHeatmap(entry.getValue()) || transitions.containsKey(tenantId)) {
+                continue;
+            }
+            // The first upload comes one period after the tenant was seen attached.
+            long last = heatmapUploads.computeIfAbsent(tenantId, id -> now);
+            if (now - last >= period && scheduler.startTenantWork(BackgroundScheduler.Kind.HEATMAP_UPLOAD, tenantId,
+                    () -> uploadHeatmap(tenantId))) {
+                heatmapUploads.put(tenantId, now);
+            }
+        }
+    }
+
+    private void tickSecondaryDownloads() {
+        long now = System.nanoTime();
+        for (Map.Entry<TenantId, SecondaryTenant> entry : secondaries.entrySet()) {
+            SecondaryTenant secondary = entry.getValue();
+            if (secondary.due(now, options.secondary().downloadPeriod())) {
+                scheduler.startTenantWork(BackgroundScheduler.Kind.SECONDARY_DOWNLOAD, entry.getKey(), secondary::downloadOnce);
+            }
+        }
+    }
+
+    /** The tenant's writer uploads heatmaps: not a stale migration source, which must not overwrite its successor's. */
+    private static boolean uploadsHeatmap(TenantConfig config) {
+        TenantMode mode = TenantMode.parse(config.mode());
+        return mode == TenantMode.ATTACHED_SINGLE || mode == TenantMode.ATTACHED_MULTI;
+    }
+
+    /**
+     * Uploads the heatmap of an attached tenant now ({@code tenants/<tenant>/heatmap-v1.json}: its resident
+     * layers per timeline, hottest first). The engine does this every {@code secondary.heatmap_upload_period}
+     * and on a graceful detach or shutdown.
+     *
+     * @throws EngineException.Conflict when the tenant is not AttachedSingle or AttachedMulti here, or the node
+     *                                  has no remote storage
+     * @throws IOException              when the upload failed
+     */
+    public dev.strata.core.tiered.Heatmap uploadHeatmap(TenantId tenantId) throws IOException {
+        TenantConfig config = tenantConfig(tenantId);
+        if (remote == null || !uploadsHeatmap(config)) {
+            throw new EngineException.Conflict("tenant " + tenantId + " does not upload heatmaps here: it is "
+                    + config.mode() + (remote == null ? " on a node without remote storage" : ""));
+        }
+        return heatmapUploader().upload(tenantId, config.generation(), timelines(tenantId));
+    }
+
+    /** The heatmap upload of a detach or shutdown: logged, never failing the caller. */
+    private void uploadHeatmapQuietly(TenantId tenantId) {
+        uploadHeatmapQuietly(tenantId, CallContext.NONE);
+    }
+
+    private void uploadHeatmapQuietly(TenantId tenantId, CallContext context) {
+        TenantConfig config = tenants.get(tenantId);
+        if (remote == null || config == null || !uploadsHeatmap(config) || secondaries.containsKey(tenantId)) {
+            return;
+        }
+        try {
+            heatmapUploader().upload(tenantId, config.generation(), timelines(tenantId), context);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "tenant {0}: heatmap upload before stopping failed: {1}", tenantId,
+                    e.getMessage());
+        }
+    }
+
+    /**
+     * A graceful shutdown leaves a fresh heatmap of every writing tenant, so Secondary locations warm what was
+     * hot until now: uploads run in parallel (bounded), all within the barrier timeout, so a bucket that is down
+     * delays the shutdown once.
+     */
+    private void uploadHeatmapsBeforeShutdown() {
+        CallContext context = new CallContext(dev.strata.api.remote.Cancellation.NEVER,
+                dev.strata.api.remote.Deadline.after(remote.barrierTimeout()));
+        java.util.concurrent.Semaphore bound = new java.util.concurrent.Semaphore(16);
+        List<java.util.concurrent.Future<?>> uploads = new ArrayList<>();
+        for (TenantId tenantId : List.copyOf(tenants.keySet())) {
+            try {
+                uploads.add(remote.executor().submit(() -> {
+                    bound.acquireUninterruptibly();
+                    try {
+                        uploadHeatmapQuietly(tenantId, context);
+                    } finally {
+                        bound.release();
+                    }
+                }));
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                LOG.log(System.Logger.Level.WARNING, "remote storage threads are stopped; no heatmap uploaded at shutdown");
+                break;
+            }
+        }
+        for (java.util.concurrent.Future<?> upload : uploads) {
+            try {
+                upload.get(Math.max(0, context.deadline().remaining().toMillis()), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                upload.cancel(true);
+            }
+        }
+    }
+
+    private HeatmapUploader heatmapUploader() {
+        return new HeatmapUploader(remote, resources.metrics(), options.secondary().heatmapUploadPeriod(), resources.clock());
+    }
+
+    /**
+     * Runs one download pass of a Secondary tenant now: fetch its heatmap, download the layers it lists that are
+     * not on local disk, delete those it no longer lists.
+     *
+     * @throws EngineException.Conflict when the tenant is not Secondary here
+     * @throws IOException              when the heatmap is missing, unreadable or of an unknown version (the local
+     *                                  copy is kept), or some layer downloads failed
+     */
+    public SecondaryProgress downloadSecondary(TenantId tenantId) throws IOException {
+        SecondaryTenant secondary = secondaries.get(tenantId);
+        if (secondary == null) {
+            throw new EngineException.Conflict("tenant " + tenantId + " is not Secondary on this node");
+        }
+        return secondary.downloadOnce();
+    }
+
+    /** The progress of a Secondary tenant's warm copy, or empty when the tenant is not Secondary here. */
+    public Optional<SecondaryProgress> secondaryProgress(TenantId tenantId) {
+        return Optional.ofNullable(secondaries.get(tenantId)).map(SecondaryTenant::progress);
+    }
+
+    /** Age in seconds of the oldest heatmap a Secondary tenant of this node last read; 0 when there is none. */
+    private long oldestHeatmapAgeSeconds() {
+        java.time.Instant now = resources.clock().instant();
+        long oldest = 0;
+        for (SecondaryTenant secondary : secondaries.values()) {
+            java.time.Instant generated = secondary.progress().heatmapGeneratedAt();
+            if (generated != null) {
+                oldest = Math.max(oldest, java.time.Duration.between(generated, now).toSeconds());
+            }
+        }
+        return oldest;
+    }
+
+    /** Registers a tenant whose configuration says Secondary; its first download pass starts at the next tick. */
+    private void startSecondary(TenantId tenantId) {
+        secondaries.put(tenantId, new SecondaryTenant(tenantId, tenantDirectory(tenantId), remote, secondaryDownloads,
+                resources.metrics(), resources.failpoints(), resources.clock()));
+    }
+
+    /** Stops a Secondary tenant's downloads (waiting for a running pass) and forgets it; nothing if it is not one. */
+    private void stopSecondary(TenantId tenantId) {
+        SecondaryTenant secondary = secondaries.remove(tenantId);
+        if (secondary != null) {
+            secondary.close();
+        }
+    }
+
+    /** A tenant this node did not hold becomes Secondary: an empty directory the download passes fill. */
+    private void createSecondary(TenantId tenantId) throws IOException {
+        TenantConfig wanted = new TenantConfig(TenantMode.SECONDARY.wireName(), Generation.NONE);
+        startSecondary(tenantId);
+        boolean success = false;
+        try {
+            createTenantLocked(tenantId, wanted);
+            timelines.remove(tenantId);
+            success = true;
+        } finally {
+            if (!success) {
+                stopSecondary(tenantId);
+            }
+        }
+    }
+
+    /**
+     * An attached tenant becomes Secondary: its timelines close after their uploads drained (so the bucket has
+     * everything), and the layer files stay on disk as the start of the warm copy.
+     */
+    private void demoteToSecondary(TenantId tenantId) throws IOException {
+        transitions.put(tenantId, "becoming Secondary");
+        try {
+            List<Timeline> all = new ArrayList<>(timelines.getOrDefault(tenantId, Map.of()).values());
+            all.sort(java.util.Comparator.comparingInt(LocalEngine::depth).reversed());
+            for (Timeline timeline : all) {
+                timeline.close(true);
+            }
+            TenantConfig wanted = new TenantConfig(TenantMode.SECONDARY.wireName(), Generation.NONE);
+            recordWithControlPlane(tenantId, wanted);
+            wanted.write(tenantDirectory(tenantId));
+            timelines.remove(tenantId);
+            tenants.put(tenantId, wanted);
+            startSecondary(tenantId);
+        } finally {
+            transitions.remove(tenantId);
+        }
+        try (CloseableThreadContext.Instance _ = CloseableThreadContext.put("tenant_id", tenantId.hex())) {
+            LOG.log(System.Logger.Level.INFO, "tenant {0} is now Secondary", tenantId);
+        }
+    }
+
+    /** The scheduler of background work; it runs compaction and GC only when background maintenance is on. */
     public BackgroundScheduler scheduler() {
         return scheduler;
     }
@@ -1021,8 +1270,12 @@ public final class LocalEngine implements AutoCloseable {
         }
         closed = true;
         ticker.shutdownNow();
-        if (scheduler != null) {
-            scheduler.close();
+        for (TenantId tenantId : List.copyOf(secondaries.keySet())) {
+            stopSecondary(tenantId);
+        }
+        scheduler.close();
+        if (flush && remote != null) {
+            uploadHeatmapsBeforeShutdown();
         }
         // Tenants close in parallel; within a tenant children first, so no child reads a closed ancestor. Uploads
         // drain against one deadline for the whole node, so a bucket that is down delays a shutdown once, not once

@@ -5,11 +5,9 @@ import dev.strata.api.LayerFileName;
 import dev.strata.api.Lsn;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
-import dev.strata.api.remote.ByteRange;
 import dev.strata.api.remote.CallContext;
 import dev.strata.api.remote.CancellationSource;
 import dev.strata.api.remote.Deadline;
-import dev.strata.api.remote.ObjectContent;
 import dev.strata.api.remote.ObjectMetadata;
 import dev.strata.api.remote.PutOptions;
 import dev.strata.api.remote.RemoteStorageException;
@@ -17,16 +15,11 @@ import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.index.IndexPart;
 import dev.strata.core.index.InvalidIndexException;
 import dev.strata.core.index.LayerMetadata;
-import dev.strata.core.io.DurableFiles;
 import dev.strata.core.metrics.UploadTotals;
 import dev.strata.core.remote.ContentSource;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -40,7 +33,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -60,11 +52,10 @@ public final class RemoteTimelineClient {
     public static final String FAILPOINT_BEFORE_LAYER_UPLOAD = "remote-before-layer-upload";
     public static final String FAILPOINT_BEFORE_INDEX_UPLOAD = "remote-before-index-upload";
     public static final String FAILPOINT_BEFORE_DELETE = "remote-before-delete";
-    public static final String FAILPOINT_DURING_DOWNLOAD = "remote-during-download";
-    public static final String TEMP_DOWNLOAD_SUFFIX = ".temp_download";
+    public static final String FAILPOINT_DURING_DOWNLOAD = LayerDownload.FAILPOINT_DURING_DOWNLOAD;
+    public static final String TEMP_DOWNLOAD_SUFFIX = LayerDownload.TEMP_DOWNLOAD_SUFFIX;
     private static final System.Logger LOG = System.getLogger(RemoteTimelineClient.class.getName());
     private static final Duration FIRST_RETRY_DELAY = Duration.ofMillis(50);
-    private static final AtomicLong DOWNLOAD_COUNTER = new AtomicLong();
 
     /** Told when remote state advances. Called from the client's threads, without its lock held. */
     public interface Listener {
@@ -399,56 +390,16 @@ public final class RemoteTimelineClient {
     // Downloads
 
     /**
-     * Downloads a layer listed in the index to its local file: into {@code <file>.<n>.temp_download} (created
-     * new), checked against the index's size, forced, renamed into place without replacing, and the directory
-     * forced. The object is named by the generation in the index entry, never by this attachment's.
+     * Downloads a layer listed in the index to its local file ({@link LayerDownload}): checked against the
+     * index's size, renamed into place without replacing. The object is named by the generation in the index
+     * entry, never by this attachment's.
      *
      * @return the local file
      * @throws IOException when the object is missing or of another size, or on an I/O error; no temp file is
      *                     left behind
      */
     public Path download(LayerFileName layer, long expectedSize) throws IOException {
-        Path target = directory.resolve(layer.localFileName());
-        Path temp = directory.resolve(layer.localFileName() + "." + Long.toHexString(DOWNLOAD_COUNTER.incrementAndGet())
-                + TEMP_DOWNLOAD_SUFFIX);
-        String key = remote.layout().layerKey(tenantId, timelineId, layer);
-        boolean success = false;
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                long copied;
-                try (ObjectContent content = remote.storage().get(key, ByteRange.WHOLE, java.util.Optional.empty(),
-                        new CallContext(cancellation, Deadline.NONE))) {
-                    failpoints.hit(FAILPOINT_DURING_DOWNLOAD);
-                    copied = copy(content.stream(), channel);
-                }
-                if (copied != expectedSize) {
-                    throw new IOException("layer object " + key + " has " + copied + " bytes, the index says " + expectedSize);
-                }
-                channel.force(true);
-            }
-            DurableFiles.renameNoReplace(temp, target);
-            DurableFiles.fsyncDirectory(directory);
-            success = true;
-            return target;
-        } finally {
-            if (!success) {
-                Files.deleteIfExists(temp);
-            }
-        }
-    }
-
-    private static long copy(InputStream in, FileChannel out) throws IOException {
-        byte[] buffer = new byte[256 * 1024];
-        long total = 0;
-        int read;
-        while ((read = in.read(buffer)) >= 0) {
-            ByteBuffer chunk = ByteBuffer.wrap(buffer, 0, read);
-            while (chunk.hasRemaining()) {
-                out.write(chunk);
-            }
-            total += read;
-        }
-        return total;
+        return LayerDownload.download(remote, tenantId, timelineId, directory, layer, expectedSize, failpoints, cancellation);
     }
 
     // ---------------------------------------------------------------------------------------------------

@@ -1047,6 +1047,35 @@ public final class Timeline {
         return false;
     }
 
+    /**
+     * The resident layers that the last uploaded index lists, each with when it was last read (wall clock), for
+     * the tenant's heatmap: only layers the bucket holds, so a Secondary location can download every one. Empty
+     * without remote storage or once closed.
+     *
+     * @param now      the wall-clock time that corresponds to {@code nowNanos}
+     * @param nowNanos {@link System#nanoTime()} at {@code now}
+     */
+    public List<dev.strata.core.tiered.Heatmap.HeatmapLayer> heatmapLayers(java.time.Instant now, long nowNanos) {
+        RemoteTimelineClient client = remote;
+        if (client == null || closed) {
+            return List.of();
+        }
+        IndexPart uploaded = client.cleanIndex();
+        List<dev.strata.core.tiered.Heatmap.HeatmapLayer> hot = new ArrayList<>();
+        for (PersistentLayer layer : layers.persistent()) {
+            if (!layer.isResident()) {
+                continue;
+            }
+            LayerMetadata listed = uploaded.layers().get(layer.name());
+            if (listed == null || !listed.generation().equals(layer.generation()) || listed.fileSize() != layer.fileSize()) {
+                continue;
+            }
+            java.time.Instant accessed = now.minusNanos(Math.max(0, nowNanos - layer.lastAccessNanos()));
+            hot.add(new dev.strata.core.tiered.Heatmap.HeatmapLayer(layer.fileName(), layer.fileSize(), accessed));
+        }
+        return hot;
+    }
+
     /** Persistent layers and how many of them are resident. */
     public LayerResidence residence() {
         long resident = 0;

@@ -78,6 +78,30 @@ class NodeConfigTest {
     }
 
     @Test
+    void secondaryKeysAreReadWithDocumentedDefaultsAndBadValuesNameTheKey() throws Exception {
+        assertEquals(new dev.strata.core.tenant.SecondaryOptions(Duration.ofSeconds(60), Duration.ofSeconds(60), 4),
+                NodeConfig.DEFAULT.secondary());
+        NodeConfig config = parse("""
+                [secondary]
+                heatmap_upload_period = "10s"
+                download_period = "2m"
+                max_concurrent_downloads = 8
+                """);
+        assertEquals(new dev.strata.core.tenant.SecondaryOptions(Duration.ofSeconds(10), Duration.ofMinutes(2), 8),
+                config.secondary());
+        ConfigException zero = assertThrows(ConfigException.class, () -> parse("[secondary]\nheatmap_upload_period = \"0s\"\n"));
+        assertTrue(zero.getMessage().contains("secondary.heatmap_upload_period") && zero.getMessage().contains("= 0s"),
+                zero.getMessage());
+        ConfigException downloads = assertThrows(ConfigException.class, () -> parse("[secondary]\nmax_concurrent_downloads = 0\n"));
+        assertTrue(downloads.getMessage().contains("secondary.max_concurrent_downloads") && downloads.getMessage().contains("= 0"),
+                downloads.getMessage());
+        ConfigException unknown = assertThrows(ConfigException.class, () -> parse("[secondary]\nwarm = true\n"));
+        assertTrue(unknown.getMessage().contains("secondary.warm"), unknown.getMessage());
+        ConfigException period = assertThrows(ConfigException.class, () -> parse("[secondary]\ndownload_period = \"soon\"\n"));
+        assertTrue(period.getMessage().contains("download_period"), period.getMessage());
+    }
+
+    @Test
     void aRelativeLocalfsRootIsInsideTheWorkDirectoryAndEvictionKeysAreRead() throws Exception {
         java.nio.file.Files.writeString(workdir.resolve(NodeConfig.FILE), """
                 [remote_storage]

@@ -69,6 +69,23 @@ final class ControlPlaneProvidersTest {
     }
 
     @Test
+    void theLocalControlPlaneRecordsSecondaryTenantsAndStartsAgainWithThem() throws IOException {
+        ControlPlaneProvider local = provider("local");
+        ProviderConfig config = ProviderConfig.parse("control_plane", Map.of(), local.configKeys());
+        try (ControlPlane first = local.create(config, workdir)) {
+            first.attachedLocally(new TenantAttachment(A, Generation.of(5), TenantMode.ATTACHED_SINGLE));
+            first.attachedLocally(new TenantAttachment(A, Generation.NONE, TenantMode.SECONDARY));
+            first.attachedLocally(new TenantAttachment(B, Generation.NONE, TenantMode.SECONDARY));
+        }
+        try (ControlPlane second = local.create(config, workdir)) {
+            List<TenantAttachment> attachments = second.reAttach(1, false, CallContext.NONE);
+            assertEquals(List.of(new TenantAttachment(A, Generation.of(6), TenantMode.SECONDARY),
+                    new TenantAttachment(B, Generation.of(0), TenantMode.SECONDARY)), attachments,
+                    "a Secondary keeps the last generation issued, so none is issued twice");
+        }
+    }
+
+    @Test
     void theHttpControlPlaneSpeaksReAttachAndValidateWithABearerToken() throws IOException {
         Files.writeString(workdir.resolve("token"), "secret-token\n");
         try (TestControlPlaneServer server = new TestControlPlaneServer("secret-token")
