@@ -112,6 +112,8 @@ public final class WalBackup {
     private volatile Lsn backedUpLsn;
     private volatile String conflict;
     private final AtomicLong conflicts = new AtomicLong();
+    private static final long NOT_LAGGING = Long.MIN_VALUE;
+    private final AtomicLong laggingSinceNanos = new AtomicLong(NOT_LAGGING);
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
     private WalBackup(TenantId tenantId, TimelineId timelineId, Generation generation, long nodeId, Path timelineDirectory,
@@ -235,6 +237,7 @@ public final class WalBackup {
      * interval after the last one, and the durable LSN moved), or objects to delete.
      */
     public boolean due(long nowNanos) {
+        observeLag(nowNanos);
         if (closed || stale || nowNanos - retryNotBeforeNanos < 0) {
             return false;
         }
@@ -606,6 +609,25 @@ public final class WalBackup {
     public long lagBytes() {
         long lag = wal.durableLsn().value() - backedUpLsn.value();
         return Math.max(0, lag);
+    }
+
+    /**
+     * How long durable WAL has been waiting for its backup: the seconds since a lag was first observed after the
+     * backup had caught up, 0 when nothing is waiting. Observed at every scheduler tick and every call, so it is
+     * exact to about a tick.
+     */
+    public double lagSeconds(long nowNanos) {
+        long since = observeLag(nowNanos);
+        return since == NOT_LAGGING ? 0.0 : Math.max(0, nowNanos - since) / 1e9;
+    }
+
+    private long observeLag(long nowNanos) {
+        if (lagBytes() == 0) {
+            laggingSinceNanos.set(NOT_LAGGING);
+            return NOT_LAGGING;
+        }
+        laggingSinceNanos.compareAndSet(NOT_LAGGING, nowNanos);
+        return laggingSinceNanos.get();
     }
 
     /** How many conflicting full segments this backup has found (each object version counted once). */
