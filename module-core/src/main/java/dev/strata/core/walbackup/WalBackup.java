@@ -277,9 +277,15 @@ public final class WalBackup {
             if (stale || (closed && !force)) {
                 return true;
             }
-            uploadClosedSegments();
+            boolean closedUp = uploadClosedSegments();
+            if (!closedUp && !stale) {
+                // A leftover under a segment's name is deleted first; then the segment can go up.
+                deleteObsolete();
+                closedUp = uploadClosedSegments();
+            }
             long now = System.nanoTime();
-            if (wal.durableLsn().isAfter(lastPartialFlush) && (force || now - lastPartialNanos >= intervalNanos)) {
+            // A partial past a closed segment that is not up would count WAL the bucket cannot restore.
+            if (closedUp && wal.durableLsn().isAfter(lastPartialFlush) && (force || now - lastPartialNanos >= intervalNanos)) {
                 uploadPartial();
             }
             deleteObsolete();
@@ -300,7 +306,8 @@ public final class WalBackup {
         }
     }
 
-    private void uploadClosedSegments() throws IOException {
+    /** Uploads the closed segments not yet up; false when one could not go up yet (or the backup went stale). */
+    private boolean uploadClosedSegments() throws IOException {
         Lsn removable = removableBelow.get();
         for (WalSegmentSpan span : wal.segmentSpans()) {
             if (!span.closed() || !span.end().isAfter(removable)) {
@@ -312,10 +319,10 @@ public final class WalBackup {
             }
             if (state.has(full, Status.DELETING)) {
                 // A leftover of another history under this name: its deletion comes first.
-                return;
+                return false;
             }
             if (stale) {
-                return;
+                return false;
             }
             if (!state.tracks(full)) {
                 recordIntent(full);
@@ -328,7 +335,7 @@ public final class WalBackup {
                 continue;
             }
             if (!stillOurs(full)) {
-                return;
+                return false;
             }
             WalBackupState next = state.with(full, Status.UPLOADED);
             for (WalObjectName object : next.objects(Status.UPLOADED)) {
@@ -344,6 +351,7 @@ public final class WalBackup {
                 conflict = null;
             }
         }
+        return true;
     }
 
     private void uploadPartial() throws IOException {
