@@ -23,11 +23,13 @@ import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -83,6 +85,7 @@ public final class WalBackup {
     private static final System.Logger LOG = System.getLogger(WalBackup.class.getName());
     /** How long a backup that found a conflicting full segment waits before it looks again. */
     private static final long CONFLICT_RETRY_NANOS = Duration.ofSeconds(10).toNanos();
+    private static final long NOT_LAGGING = Long.MIN_VALUE;
 
     private final TenantId tenantId;
     private final TimelineId timelineId;
@@ -112,7 +115,6 @@ public final class WalBackup {
     private volatile Lsn backedUpLsn;
     private volatile String conflict;
     private final AtomicLong conflicts = new AtomicLong();
-    private static final long NOT_LAGGING = Long.MIN_VALUE;
     private final AtomicLong laggingSinceNanos = new AtomicLong(NOT_LAGGING);
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
@@ -438,8 +440,7 @@ public final class WalBackup {
     private void putFullOnce(WalObjectName.Full full, WalSegmentSpan span) throws IOException {
         String key = remote.layout().walPrefix(tenantId, timelineId) + full.objectName();
         long size = span.bytesToEnd();
-        String knownConflict = conflicting.get(full);
-        if (knownConflict != null || knownEnds.containsKey(full) || !remote.conditionalPuts()) {
+        if (conflicting.containsKey(full) || knownEnds.containsKey(full) || !remote.conditionalPuts()) {
             // Known to exist (listed at open, or found in conflict before): compare rather than send the bytes.
             Optional<ObjectMetadata> existing = head(key);
             if (existing.isPresent()) {
@@ -484,7 +485,7 @@ public final class WalBackup {
         if (existing.size() != size) {
             difference = "it has " + existing.size() + " bytes, the local segment " + span.path() + " has " + size;
         } else {
-            long offset = firstDifference(key, existing, span.path(), size);
+            long offset = firstDifference(key, span.path(), size);
             if (offset < 0) {
                 conflicting.remove(full);
                 return;
@@ -508,10 +509,10 @@ public final class WalBackup {
     }
 
     /** The first offset where the object and the file differ, or -1 when their first {@code size} bytes agree. */
-    private long firstDifference(String key, ObjectMetadata existing, Path file, long size) throws IOException {
+    private long firstDifference(String key, Path file, long size) throws IOException {
         remote.nodeConcurrency().acquireUninterruptibly();
         try (ObjectContent content = remote.storage().get(key, ByteRange.WHOLE, Optional.empty(), CallContext.NONE);
-             InputStream local = java.nio.file.Files.newInputStream(file)) {
+             InputStream local = Files.newInputStream(file)) {
             InputStream theirs = content.stream();
             byte[] ours = new byte[64 << 10];
             byte[] other = new byte[ours.length];
@@ -520,7 +521,7 @@ public final class WalBackup {
                 int length = (int) Math.min(ours.length, size - offset);
                 int read = local.readNBytes(ours, 0, length);
                 int readOther = theirs.readNBytes(other, 0, length);
-                int mismatch = java.util.Arrays.mismatch(ours, 0, read, other, 0, readOther);
+                int mismatch = Arrays.mismatch(ours, 0, read, other, 0, readOther);
                 if (mismatch >= 0) {
                     return offset + mismatch;
                 }

@@ -9,7 +9,6 @@ import java.io.IOException;
  * overwritten: the backup reports it and stays behind it.
  */
 final class WalObjectConflictException extends IOException {
-    private final String key;
     private final boolean newlyFound;
 
     /**
@@ -18,12 +17,8 @@ final class WalObjectConflictException extends IOException {
      */
     WalObjectConflictException(String key, String message, boolean newlyFound) {
         super(message == null ? "WAL object " + key + " exists with other bytes than ours" : message);
-        this.key = requireNonNull(key, "key is null");
+        requireNonNull(key, "key is null");
         this.newlyFound = newlyFound;
-    }
-
-    String key() {
-        return key;
     }
 
     boolean newlyFound() {

@@ -246,7 +246,7 @@ public final class WalRestore {
 
     private static void logGap(TenantId tenantId, TimelineId timelineId, Generation generation, Gap gap, String missing) {
         LOG.log(Level.ERROR, "tenant {0} timeline {1} generation {2}: the backed-up WAL has a gap: {3} is missing from"
-                + " remote storage; restore stops at {4}, and the {5} bytes of backed-up WAL from {4} to {6} are not"
+                + " remote storage; restore stops at {4}, and the {5,number,#} bytes of backed-up WAL from {4} to {6} are not"
                 + " recovered", tenantId, timelineId, generation, missing, gap.missingSegment(), gap.bytesNotRecovered(),
                 gap.backedUpEnd());
     }
