@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * port (and always stopped), so the S3 plugin is loaded from its module layer and does a full round trip; likewise
  * {@code plugins/azure} against Azurite (installed by the Azure backend's build; stopped with SIGINT). Against each of
  * the two it then checks tiering end to end ({@link TieringCheck}): a node writes pages that a second node, on an
- * empty disk, attaches from the bucket and serves identically. Finally it checks that
+ * empty disk, attaches from the bucket and serves identically; against S3Proxy also a lost disk recovered from the
+ * WAL backup by a third node. Finally it checks that
  * {@code auth = "default_credential"} loads Azure Identity in the plugin layer and builds the credential, which the
  * SDK then refuses over Azurite's plain HTTP before any request.
  *
@@ -290,7 +291,7 @@ public final class SmokeTest {
                 failures.add("remote check printed the secret key:\n" + output);
             }
             System.out.println("[strata-smoke] bin/strata remote check passed against localfs and, through plugins/s3, S3Proxy");
-            TieringCheck.run(failures, launcher, work, "s3", "S3Proxy", s3Section);
+            TieringCheck.run(failures, launcher, work, "s3", "S3Proxy", s3Section, true);
         } finally {
             s3proxy.destroy();
             if (!s3proxy.waitFor(10, TimeUnit.SECONDS)) {

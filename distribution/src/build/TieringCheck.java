@@ -27,8 +27,12 @@ import java.util.regex.Pattern;
  * the rest; the pages of both timelines are read back at a few LSNs. A is stopped with SIGTERM, which waits for its
  * uploads. Node B starts on an empty work directory with the same remote storage, attaches the tenant under
  * generation 2, and must answer byte-identical pages, with no layer resident before its first read (layers are
- * downloaded on demand) and some after. Last, {@code bin/strata scrub} checks the bucket with no node running:
- * {@code scan-metadata} must find both timelines and no error, and {@code find-garbage} must run to the end.
+ * downloaded on demand) and some after. Optionally (a lost disk, run against S3Proxy) B then writes a batch that stays in its WAL, waits until its timeline info
+ * shows the WAL backed up past it, and is killed with SIGKILL; its work directory is deleted (a lost disk). Node C
+ * starts on another empty work directory, attaches the tenant under generation 3, and must answer B's last pages
+ * byte for byte: they came back from the WAL backup. Last, {@code bin/strata scrub} checks the bucket with no
+ * node running: {@code scan-metadata} must find both timelines and no error, and {@code find-garbage} must run to
+ * the end.
  *
  * <p>Whatever goes wrong is added to the failures with the step, the node's answer and where its logs are; the
  * nodes are always stopped.
@@ -89,37 +93,58 @@ final class TieringCheck {
     static void run(List<String> failures, Path launcher, Path work, String backend, String server,
                     String remoteStorageSection)
             throws IOException, InterruptedException {
+        run(failures, launcher, work, backend, server, remoteStorageSection, false);
+    }
+
+    /** As above; with {@code lostDisk}, node B then loses its disk after its WAL backup and node C recovers it. */
+    static void run(List<String> failures, Path launcher, Path work, String backend, String server,
+                    String remoteStorageSection, boolean lostDisk)
+            throws IOException, InterruptedException {
         long started = System.nanoTime();
         int before = failures.size();
         try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(10)).build()) {
-            new TieringCheck(failures, launcher, work, backend, server, remoteStorageSection, http).run();
+            new TieringCheck(failures, launcher, work, backend, server, remoteStorageSection, http).run(lostDisk);
         }
         if (failures.size() == before) {
             System.out.printf("[strata-smoke] tiering through plugins/%s against %s: node A wrote %d pages on a timeline and a branch,"
                     + " uploaded them and stopped on SIGTERM; node B attached the tenant at generation 2 and served"
-                    + " identical pages, downloading layers on demand; strata scrub found no error in the bucket (%d ms)%n", backend, server, KEYS,
+                    + " identical pages, downloading layers on demand%s; strata scrub found no error in the bucket (%d ms)%n", backend, server, KEYS,
+                    lostDisk ? "; B wrote on, was killed with SIGKILL after its WAL backup and lost its disk, and node C"
+                            + " recovered its writes at generation 3" : "",
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         }
     }
 
-    private void run() throws IOException, InterruptedException {
+    private void run(boolean lostDisk) throws IOException, InterruptedException {
         Path workA = work.resolve("tiering-" + backend + "-a");
         Path workB = work.resolve("tiering-" + backend + "-b");
+        Path workC = work.resolve("tiering-" + backend + "-c");
         Node nodeA = null;
         Node nodeB = null;
+        Node nodeC = null;
         try {
             nodeA = start("A", workA);
             Reads written = writeAndRead(nodeA);
             nodeA.stop();
             nodeB = start("B", workB);
             attachAndCompare(nodeB, written);
-            nodeB.stop();
-            scrub(workB);
+            if (!lostDisk) {
+                nodeB.stop();
+                scrub(workB);
+                return;
+            }
+            LostDisk lost = writeUntilBackedUp(nodeB);
+            nodeB.process().destroyForcibly().waitFor(STOP_SECONDS, TimeUnit.SECONDS);
+            deleteRecursively(workB);
+            nodeC = start("C", workC);
+            attachAfterLostDisk(nodeC, lost);
+            nodeC.stop();
+            scrub(workC);
         } catch (CheckFailed e) {
-            failures.add(what + ": " + e.getMessage() + logs(nodeA) + logs(nodeB));
+            failures.add(what + ": " + e.getMessage() + logs(nodeA) + logs(nodeB) + logs(nodeC));
         } finally {
-            for (Node node : Arrays.asList(nodeA, nodeB)) {
+            for (Node node : Arrays.asList(nodeA, nodeB, nodeC)) {
                 if (node != null && node.process().isAlive()) {
                     node.process().destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
@@ -220,6 +245,55 @@ final class TieringCheck {
         String after = expect(node, "GET", timelinePath(main), null, 200);
         if (number(after, "resident_layers") == 0) {
             throw new CheckFailed("node B served timeline " + main + " with no layer resident: " + after);
+        }
+    }
+
+    /** What node B wrote after the attach and read back before its disk was lost. */
+    private record LostDisk(String lsn, byte[] pages) {}
+
+    /**
+     * Node B writes one batch of page images (less than a checkpoint distance: it stays in the WAL) and waits until
+     * its timeline info shows the WAL backed up past it.
+     */
+    private LostDisk writeUntilBackedUp(Node node) throws IOException, InterruptedException, CheckFailed {
+        Random random = new Random(SEED + 1);
+        ByteBuffer batch = ingestBatch(BATCH);
+        for (int key = 0; key < BATCH; key++) {
+            batch.put(key(key)).put(IMAGE).putInt(PAGE_BYTES).put(bytes(random, PAGE_BYTES));
+        }
+        String lsn = ingest(node, main, batch);
+        long deadline = System.currentTimeMillis() + REQUEST_TIMEOUT.toMillis();
+        String info = expect(node, "GET", timelinePath(main), null, 200);
+        while (!info.contains("\"wal_backup_lsn\":\"") || lsnValue(field(info, "wal_backup_lsn")) < lsnValue(lsn)) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new CheckFailed("node B did not back up its WAL to " + lsn + " within " + REQUEST_TIMEOUT + ": " + info);
+            }
+            Thread.sleep(50);
+            info = expect(node, "GET", timelinePath(main), null, 200);
+        }
+        return new LostDisk(lsn, pages(node, main, lsn));
+    }
+
+    /** Node C, on an empty disk after B was killed with SIGKILL and its disk deleted, must serve what B wrote. */
+    private void attachAfterLostDisk(Node node, LostDisk lost) throws IOException, InterruptedException, CheckFailed {
+        String attached = expect(node, "PUT", tenantPath() + "/location_config",
+                "{\"mode\":\"AttachedSingle\",\"generation\":3}", 200);
+        if (number(attached, "generation") != 3) {
+            throw new CheckFailed("node C attached the tenant as " + attached + "; expected generation 3");
+        }
+        String info = expect(node, "GET", timelinePath(main), null, 200);
+        if (lsnValue(field(info, "last_record_lsn")) < lsnValue(lost.lsn())) {
+            throw new CheckFailed("node C recovered timeline " + main + " only to " + field(info, "last_record_lsn")
+                    + " after node B's disk was lost; B had backed up its WAL past " + lost.lsn() + ": " + info);
+        }
+        compare("main at " + lost.lsn() + " after a lost disk (node B's)", lost.pages(), pages(node, main, lost.lsn()));
+    }
+
+    private static void deleteRecursively(Path directory) throws IOException {
+        try (java.util.stream.Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
         }
     }
 

@@ -288,6 +288,17 @@ public final class HttpApi {
         // Up to where a new node could recover the WAL from remote storage; null when the WAL is not backed up.
         timeline.walBackupLsn().ifPresentOrElse(lsn -> node.put("wal_backup_lsn", lsn.toString()),
                 () -> node.putNull("wal_backup_lsn"));
+        timeline.walBackup().ifPresentOrElse(backup -> {
+            long now = System.nanoTime();
+            node.put("wal_backup_lag_bytes", backup.lagBytes());
+            node.put("wal_backup_lag_seconds", backup.lagSeconds(now));
+            backup.conflict().ifPresentOrElse(conflict -> node.put("wal_backup_conflict", conflict),
+                    () -> node.putNull("wal_backup_conflict"));
+        }, () -> {
+            node.putNull("wal_backup_lag_bytes");
+            node.putNull("wal_backup_lag_seconds");
+            node.putNull("wal_backup_conflict");
+        });
         Timeline.LayerResidence residence = timeline.residence();
         node.put("resident_layers", residence.resident());
         node.put("resident_layer_bytes", residence.residentBytes());

@@ -39,6 +39,13 @@ public final class NodeMetrics {
             "pages", "range", "metrics", "other");
     private static final List<String> HTTP_STATUS_CLASSES = List.of("2xx", "3xx", "4xx", "5xx");
 
+    /** Per timeline: bytes of durable WAL not yet in remote storage. */
+    public static final String WAL_BACKUP_LAG_BYTES = "strata.wal_backup.timeline.lag_bytes";
+    /** Per timeline: seconds since durable WAL was first seen not backed up (0 when none is). */
+    public static final String WAL_BACKUP_LAG_SECONDS = "strata.wal_backup.timeline.lag_seconds";
+    /** Per timeline: full WAL segments found in the bucket with other bytes than ours. */
+    public static final String WAL_BACKUP_CONFLICTS = "strata.wal_backup.timeline.conflicts";
+
     private final MetricRegistry registry = new MetricRegistry();
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
     private final Meter ingestBatches = registry.meter("strata.ingest.batches");
@@ -83,12 +90,31 @@ public final class NodeMetrics {
                 new MapperConfig("strata.upload_queue.operations.*", "strata.upload_queue.operations", Map.of("state", "${0}")),
                 new MapperConfig("strata.http.requests.*.*", "strata.http.requests", Map.of("route", "${0}", "status", "${1}")),
                 new MapperConfig("strata.http.latency.*", "strata.http.latency", Map.of("route", "${0}")),
+                timelineMapping(WAL_BACKUP_LAG_BYTES),
+                timelineMapping(WAL_BACKUP_LAG_SECONDS),
+                timelineMapping(WAL_BACKUP_CONFLICTS),
                 remoteMapping(RemoteStorageMetrics.REQUESTS),
                 remoteMapping(RemoteStorageMetrics.LATENCY),
                 remoteMapping(RemoteStorageMetrics.SENT_BYTES),
                 remoteMapping(RemoteStorageMetrics.RECEIVED_BYTES),
                 new MapperConfig(RemoteStorageMetrics.ERRORS + ".*.*.*", RemoteStorageMetrics.ERRORS,
                         Map.of("backend", "${0}", "operation", "${1}", "error", "${2}")))));
+    }
+
+    private static MapperConfig timelineMapping(String name) {
+        return new MapperConfig(name + ".*.*", name, Map.of("tenant_id", "${0}", "timeline_id", "${1}"));
+    }
+
+    /**
+     * The Dropwizard name of a per-timeline metric: {@code <metric>.<tenant>.<timeline>}, exported as
+     * {@code <metric>{tenant_id="…",timeline_id="…"}}; {@code metric} is one of the {@code WAL_BACKUP_*} names.
+     */
+    public static String timelineMetricName(String metric, String tenantId, String timelineId) {
+        Objects.requireNonNull(metric, "metric is null");
+        if (tenantId.contains(".") || timelineId.contains(".")) {
+            throw new IllegalArgumentException("tenant and timeline ids must not contain dots: " + tenantId + ", " + timelineId);
+        }
+        return metric + "." + tenantId + "." + timelineId;
     }
 
     private static MapperConfig remoteMapping(String name) {

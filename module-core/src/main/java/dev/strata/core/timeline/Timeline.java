@@ -279,6 +279,11 @@ public final class Timeline {
         return backup == null ? java.util.Optional.empty() : java.util.Optional.of(backup.backedUpLsn());
     }
 
+    /** The WAL backup of this timeline, or empty when the WAL is not backed up. */
+    public java.util.Optional<WalBackup> walBackup() {
+        return java.util.Optional.ofNullable(walBackup);
+    }
+
     /** Called by the loader once the WAL is replayed: the timeline is now visible to its ancestor. */
     void registerWithAncestor() {
         if (ancestor != null) {

@@ -408,6 +408,18 @@ public final class Wal implements AutoCloseable {
         return spans;
     }
 
+    /**
+     * Creates an empty segment (its header only) that starts at {@code start} in {@code directory}, crash-safely,
+     * so that a WAL opened there continues in it: the segment before it stays closed. Used to lay out a WAL
+     * restored from closed segments.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if the segment exists already
+     */
+    public static void createEmptySegment(Path directory, Lsn start) throws IOException {
+        Segment.create(requireNonNull(directory, "directory is null"), requireNonNull(start, "start is null"),
+                FileIo.DEFAULT);
+    }
+
     /** The file name of the segment that starts at {@code start}: {@code <start:016X>.wal}. */
     public static String segmentFileName(Lsn start) {
         return WalFormat.segmentFileName(requireNonNull(start, "start is null"));

@@ -6,9 +6,12 @@ import dev.strata.api.Generation;
 import dev.strata.api.Lsn;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
+import dev.strata.api.remote.ByteRange;
 import dev.strata.api.remote.CallContext;
+import dev.strata.api.remote.ObjectContent;
 import dev.strata.api.remote.ObjectMetadata;
 import dev.strata.api.remote.PutOptions;
+import dev.strata.api.remote.RemoteStorageException;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.remote.ContentSource;
 import dev.strata.core.tiered.RemoteResources;
@@ -16,20 +19,26 @@ import dev.strata.core.wal.Wal;
 import dev.strata.core.wal.WalSegmentSpan;
 import dev.strata.core.walbackup.WalBackupState.Status;
 import java.io.IOException;
+import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
@@ -51,9 +60,18 @@ import java.util.stream.Stream;
  *       write that records their successor {@code uploaded}, handed to the deletion step
  *       ({@link RemoteResources#deletions()}), and only then dropped from the state. Full segments are deleted
  *       once the visible remote-consistent LSN has passed them (INVARIANTS 11: that LSN is validated).</li>
+ *   <li><b>Full segments are written once.</b> A full segment is put "only if absent" (where the backend can):
+ *       an object already under its name with the same bytes (our own earlier attempt, or the segment a restore
+ *       fetched) is taken as uploaded; one with other bytes is a conflict: it is logged as an error naming the
+ *       object and where the bytes differ, counted ({@link #conflicts()}), never overwritten, and the backup of
+ *       this timeline does not pass it (its backed-up LSN stays behind; the check is repeated later, so a
+ *       conflicting object that is deleted meanwhile lets the backup go on).</li>
  *   <li><b>Adopts what it finds.</b> On open, every WAL object in the bucket that is not of a newer generation is
  *       brought into the state (a lost disk, another node's objects), entries whose object does not exist are
- *       dropped, and only the partial recovery would choose stays {@code uploaded}.</li>
+ *       dropped, and only the partial recovery would choose stays {@code uploaded}. Objects that lie past this
+ *       WAL (a full segment from its open segment on, a partial of a later segment: a history that this WAL does
+ *       not continue, such as what followed a gap that stopped a restore) are deleted, not adopted. A full segment
+ *       is trusted as ours only once its bytes were compared with the local segment.</li>
  * </ul>
  *
  * <p>Thread safety: {@link #runOnce} and {@link #close} serialise on one lock; the accessors are lock-free.
@@ -65,6 +83,9 @@ public final class WalBackup {
     public static final String FAILPOINT_BEFORE_DELETE = "wal-backup-before-delete";
 
     private static final System.Logger LOG = System.getLogger(WalBackup.class.getName());
+    /** How long a backup that found a conflicting full segment waits before it looks again. */
+    private static final long CONFLICT_RETRY_NANOS = Duration.ofSeconds(10).toNanos();
+    private static final long NOT_LAGGING = Long.MIN_VALUE;
 
     private final TenantId tenantId;
     private final TimelineId timelineId;
@@ -82,12 +103,19 @@ public final class WalBackup {
     // Guarded by runLock.
     private WalBackupState state;
     private final Map<WalObjectName, Lsn> knownEnds = new HashMap<>();
+    /** Full segments known to hold exactly the local segment's bytes (uploaded or compared by this instance). */
+    private final Set<WalObjectName.Full> verified = new HashSet<>();
+    /** Full segments found with other bytes than ours, by the ETag of the conflicting object. */
+    private final Map<WalObjectName.Full, String> conflicting = new HashMap<>();
     private long lastPartialNanos;
     private Lsn lastPartialFlush;
     private long retryNotBeforeNanos;
     private volatile boolean closed;
     private volatile boolean stale;
     private volatile Lsn backedUpLsn;
+    private volatile String conflict;
+    private final AtomicLong conflicts = new AtomicLong();
+    private final AtomicLong laggingSinceNanos = new AtomicLong(NOT_LAGGING);
     private final AtomicBoolean scheduled = new AtomicBoolean();
 
     private WalBackup(TenantId tenantId, TimelineId timelineId, Generation generation, long nodeId, Path timelineDirectory,
@@ -152,9 +180,22 @@ public final class WalBackup {
                 }
             }
         }
+        // Objects past this WAL belong to a history it does not continue: delete them rather than adopt them.
+        Lsn openSegment = wal.segmentSpans().getLast().start();
+        List<WalObjectName> beyond = ends.keySet().stream().filter(object -> switch (object) {
+            case WalObjectName.Full full -> !full.segmentStart().isBefore(openSegment);
+            case WalObjectName.Partial partial -> partial.segmentStart().isAfter(openSegment);
+        }).sorted(Comparator.comparing(WalObjectName::objectName)).toList();
+        if (!beyond.isEmpty()) {
+            LOG.log(Level.WARNING, "tenant {0} timeline {1} generation {2}: {3} WAL objects lie past this WAL''s open"
+                    + " segment {4} and are deleted, not adopted: {5}", tenantId, timelineId, generation, beyond.size(),
+                    Wal.segmentFileName(openSegment), beyond.stream().map(WalObjectName::objectName).toList());
+        }
         List<WalBackupState.Entry> entries = new ArrayList<>();
         for (WalBackupState.Entry entry : stored.entries()) {
-            if (ends.containsKey(entry.object())) {
+            if (beyond.contains(entry.object())) {
+                entries.add(new WalBackupState.Entry(entry.object(), Status.DELETING));
+            } else if (ends.containsKey(entry.object())) {
                 // An in-progress object that exists is one whose upload finished before a crash: it is complete.
                 entries.add(new WalBackupState.Entry(entry.object(),
                         entry.status() == Status.DELETING ? Status.DELETING : Status.UPLOADED));
@@ -163,7 +204,7 @@ public final class WalBackup {
         WalBackupState reconciled = new WalBackupState(entries);
         for (WalObjectName object : ends.keySet()) {
             if (!reconciled.tracks(object)) {
-                reconciled = reconciled.with(object, Status.UPLOADED);
+                reconciled = reconciled.with(object, beyond.contains(object) ? Status.DELETING : Status.UPLOADED);
             }
         }
         // The partial recovery would take stays; the others are superseded by it.
@@ -198,6 +239,7 @@ public final class WalBackup {
      * interval after the last one, and the durable LSN moved), or objects to delete.
      */
     public boolean due(long nowNanos) {
+        observeLag(nowNanos);
         if (closed || stale || nowNanos - retryNotBeforeNanos < 0) {
             return false;
         }
@@ -237,13 +279,25 @@ public final class WalBackup {
             if (stale || (closed && !force)) {
                 return true;
             }
-            uploadClosedSegments();
+            boolean closedUp = uploadClosedSegments();
+            if (!closedUp && !stale) {
+                // A leftover under a segment's name is deleted first; then the segment can go up.
+                deleteObsolete();
+                closedUp = uploadClosedSegments();
+            }
             long now = System.nanoTime();
-            if (wal.durableLsn().isAfter(lastPartialFlush) && (force || now - lastPartialNanos >= intervalNanos)) {
+            // A partial past a closed segment that is not up would count WAL the bucket cannot restore.
+            if (closedUp && wal.durableLsn().isAfter(lastPartialFlush) && (force || now - lastPartialNanos >= intervalNanos)) {
                 uploadPartial();
             }
             deleteObsolete();
             return true;
+        } catch (WalObjectConflictException e) {
+            retryNotBeforeNanos = System.nanoTime() + Math.max(intervalNanos, CONFLICT_RETRY_NANOS);
+            if (e.newlyFound()) {
+                LOG.log(Level.ERROR, e.getMessage());
+            }
+            return false;
         } catch (IOException | RuntimeException e) {
             retryNotBeforeNanos = System.nanoTime() + intervalNanos;
             LOG.log(Level.WARNING, "tenant {0} timeline {1} generation {2}: WAL backup failed, retrying later: {3}",
@@ -254,29 +308,36 @@ public final class WalBackup {
         }
     }
 
-    private void uploadClosedSegments() throws IOException {
+    /** Uploads the closed segments not yet up; false when one could not go up yet (or the backup went stale). */
+    private boolean uploadClosedSegments() throws IOException {
         Lsn removable = removableBelow.get();
         for (WalSegmentSpan span : wal.segmentSpans()) {
             if (!span.closed() || !span.end().isAfter(removable)) {
                 continue;
             }
             WalObjectName.Full full = new WalObjectName.Full(span.start());
-            if (state.has(full, Status.UPLOADED) && knownEnds.get(full) != null && !knownEnds.get(full).isBefore(span.end())) {
+            if (state.has(full, Status.UPLOADED) && verified.contains(full)) {
                 continue;
             }
-            if (stale) {
-                return;
+            if (state.has(full, Status.DELETING)) {
+                // A leftover of another history under this name: its deletion comes first.
+                return false;
             }
-            recordIntent(full);
+            if (stale) {
+                return false;
+            }
+            if (!state.tracks(full)) {
+                recordIntent(full);
+            }
             try {
-                put(full, ContentSource.of(span.path()), span.bytesToEnd());
+                putFullOnce(full, span);
             } catch (NoSuchFileException e) {
                 // Trimmed meanwhile: the layers in the bucket hold it now.
                 replaceState(state.with(full, Status.DELETING));
                 continue;
             }
             if (!stillOurs(full)) {
-                return;
+                return false;
             }
             WalBackupState next = state.with(full, Status.UPLOADED);
             for (WalObjectName object : next.objects(Status.UPLOADED)) {
@@ -285,9 +346,14 @@ public final class WalBackup {
                 }
             }
             knownEnds.put(full, span.end());
+            verified.add(full);
             replaceState(next);
             advanceBackedUp(span.end());
+            if (conflicting.isEmpty()) {
+                conflict = null;
+            }
         }
+        return true;
     }
 
     private void uploadPartial() throws IOException {
@@ -364,6 +430,110 @@ public final class WalBackup {
     private void recordIntent(WalObjectName object) throws IOException {
         replaceState(state.with(object, Status.IN_PROGRESS));
         failpoints.hit(FAILPOINT_AFTER_INTENT);
+    }
+
+    /**
+     * Puts a closed segment "only if absent" (INVARIANTS 10). An object already there is compared with the local
+     * segment: the same bytes make the put done (our own earlier attempt, or what a restore fetched); other bytes
+     * are a {@link WalObjectConflictException} and the object is left as it is.
+     */
+    private void putFullOnce(WalObjectName.Full full, WalSegmentSpan span) throws IOException {
+        String key = remote.layout().walPrefix(tenantId, timelineId) + full.objectName();
+        long size = span.bytesToEnd();
+        if (conflicting.containsKey(full) || knownEnds.containsKey(full) || !remote.conditionalPuts()) {
+            // Known to exist (listed at open, or found in conflict before): compare rather than send the bytes.
+            Optional<ObjectMetadata> existing = head(key);
+            if (existing.isPresent()) {
+                compareExisting(full, key, existing.get(), span);
+                return;
+            }
+        }
+        PutOptions options = remote.conditionalPuts() ? PutOptions.IF_ABSENT : PutOptions.DEFAULT;
+        remote.nodeConcurrency().acquireUninterruptibly();
+        try {
+            remote.storage().put(key, ContentSource.of(span.path()), size, options, CallContext.NONE);
+            conflicting.remove(full);
+            return;
+        } catch (RemoteStorageException.AlreadyExists e) {
+            // Falls through to the comparison below.
+        } finally {
+            remote.nodeConcurrency().release();
+        }
+        Optional<ObjectMetadata> existing = head(key);
+        if (existing.isEmpty()) {
+            throw new IOException("WAL object " + key + " was refused as existing but is gone now; retrying later");
+        }
+        compareExisting(full, key, existing.get(), span);
+    }
+
+    private Optional<ObjectMetadata> head(String key) throws IOException {
+        try {
+            return Optional.of(remote.storage().head(key, CallContext.NONE));
+        } catch (RemoteStorageException.NotFound e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Returns when {@code existing} holds the local segment's bytes; throws the conflict otherwise. */
+    private void compareExisting(WalObjectName.Full full, String key, ObjectMetadata existing, WalSegmentSpan span)
+            throws IOException {
+        long size = span.bytesToEnd();
+        if (existing.etag().equals(conflicting.get(full))) {
+            throw new WalObjectConflictException(key, conflict, false);
+        }
+        String difference;
+        if (existing.size() != size) {
+            difference = "it has " + existing.size() + " bytes, the local segment " + span.path() + " has " + size;
+        } else {
+            long offset = firstDifference(key, span.path(), size);
+            if (offset < 0) {
+                conflicting.remove(full);
+                return;
+            }
+            difference = "its bytes differ from the local segment " + span.path() + " from offset " + offset
+                    + " on (both " + size + " bytes)";
+        }
+        if (!stillOurs(full)) {
+            throw new IOException("WAL object " + key + " exists with other bytes, and the tenant is no longer ours");
+        }
+        String message = "tenant " + tenantId + " timeline " + timelineId + " generation " + generation
+                + ": full WAL segment " + key + " already exists and is not ours: " + difference
+                + "; not overwriting it, the WAL backup stays at " + Lsn.min(backedUpLsn, full.segmentStart())
+                + " until it is resolved";
+        conflicting.put(full, existing.etag());
+        // What the open adopted from the bucket past this point is not our WAL.
+        backedUpLsn = Lsn.min(backedUpLsn, full.segmentStart());
+        conflict = message;
+        conflicts.incrementAndGet();
+        throw new WalObjectConflictException(key, message, true);
+    }
+
+    /** The first offset where the object and the file differ, or -1 when their first {@code size} bytes agree. */
+    private long firstDifference(String key, Path file, long size) throws IOException {
+        remote.nodeConcurrency().acquireUninterruptibly();
+        try (ObjectContent content = remote.storage().get(key, ByteRange.WHOLE, Optional.empty(), CallContext.NONE);
+             InputStream local = Files.newInputStream(file)) {
+            InputStream theirs = content.stream();
+            byte[] ours = new byte[64 << 10];
+            byte[] other = new byte[ours.length];
+            long offset = 0;
+            while (offset < size) {
+                int length = (int) Math.min(ours.length, size - offset);
+                int read = local.readNBytes(ours, 0, length);
+                int readOther = theirs.readNBytes(other, 0, length);
+                int mismatch = Arrays.mismatch(ours, 0, read, other, 0, readOther);
+                if (mismatch >= 0) {
+                    return offset + mismatch;
+                }
+                if (read < length) {
+                    throw new IOException("segment " + file + " ended at " + (offset + read) + " bytes, expected " + size);
+                }
+                offset += length;
+            }
+            return -1;
+        } finally {
+            remote.nodeConcurrency().release();
+        }
     }
 
     private void put(WalObjectName object, ContentSource content, long size) throws IOException {
@@ -448,6 +618,35 @@ public final class WalBackup {
     public long lagBytes() {
         long lag = wal.durableLsn().value() - backedUpLsn.value();
         return Math.max(0, lag);
+    }
+
+    /**
+     * How long durable WAL has been waiting for its backup: the seconds since a lag was first observed after the
+     * backup had caught up, 0 when nothing is waiting. Observed at every scheduler tick and every call, so it is
+     * exact to about a tick.
+     */
+    public double lagSeconds(long nowNanos) {
+        long since = observeLag(nowNanos);
+        return since == NOT_LAGGING ? 0.0 : Math.max(0, nowNanos - since) / 1e9;
+    }
+
+    private long observeLag(long nowNanos) {
+        if (lagBytes() == 0) {
+            laggingSinceNanos.set(NOT_LAGGING);
+            return NOT_LAGGING;
+        }
+        laggingSinceNanos.compareAndSet(NOT_LAGGING, nowNanos);
+        return laggingSinceNanos.get();
+    }
+
+    /** How many conflicting full segments this backup has found (each object version counted once). */
+    public long conflicts() {
+        return conflicts.get();
+    }
+
+    /** The last conflict found, while it stands; empty once the segment went up. */
+    public Optional<String> conflict() {
+        return Optional.ofNullable(conflict);
     }
 
     /** The state as last written. */

@@ -21,12 +21,16 @@ import java.util.concurrent.TimeUnit;
  * backup that finds no free slot is taken first on the next tick.
  *
  * <p>Reports the gauges {@code strata.wal_backup.lag_bytes} (the largest lag of any timeline: durable WAL not
- * yet in the bucket) and {@code strata.wal_backup.timelines}.
+ * yet in the bucket) and {@code strata.wal_backup.timelines}, and per registered timeline its lag in bytes and
+ * seconds and its conflicts ({@link NodeMetrics#WAL_BACKUP_LAG_BYTES} and the others), removed when it is
+ * unregistered.
  */
 public final class WalBackupScheduler implements AutoCloseable {
     /** The gauge of the largest backup lag of any timeline, in bytes. */
     public static final String LAG_GAUGE = "strata.wal_backup.lag_bytes";
     private static final String TIMELINES_GAUGE = "strata.wal_backup.timelines";
+    private static final List<String> TIMELINE_METRICS = List.of(NodeMetrics.WAL_BACKUP_LAG_BYTES,
+            NodeMetrics.WAL_BACKUP_LAG_SECONDS, NodeMetrics.WAL_BACKUP_CONFLICTS);
     private static final System.Logger LOG = System.getLogger(WalBackupScheduler.class.getName());
 
     private final WalBackupOptions options;
@@ -64,10 +68,40 @@ public final class WalBackupScheduler implements AutoCloseable {
     /** Starts backing up {@code backup}; it stays registered until {@link #unregister} (or it is closed). */
     public void register(WalBackup backup) {
         backups.add(requireNonNull(backup, "backup is null"));
+        for (String metric : TIMELINE_METRICS) {
+            String name = timelineMetric(metric, backup);
+            metrics.registry().remove(name);
+            metrics.registry().register(name, timelineGauge(metric, backup));
+        }
     }
 
     public void unregister(WalBackup backup) {
-        backups.remove(backup);
+        if (backups.remove(backup)) {
+            removeTimelineMetrics(backup);
+        }
+    }
+
+    private void removeTimelineMetrics(WalBackup backup) {
+        for (String metric : TIMELINE_METRICS) {
+            // Only our own gauge: a newer backup of the same timeline may have registered its own already.
+            String name = timelineMetric(metric, backup);
+            if (backups.stream().noneMatch(other -> other != backup && timelineMetric(metric, other).equals(name))) {
+                metrics.registry().remove(name);
+            }
+        }
+    }
+
+    private static String timelineMetric(String metric, WalBackup backup) {
+        return NodeMetrics.timelineMetricName(metric, backup.tenantId().toString(), backup.timelineId().toString());
+    }
+
+    private static Gauge<? extends Number> timelineGauge(String metric, WalBackup backup) {
+        return switch (metric) {
+            case NodeMetrics.WAL_BACKUP_LAG_BYTES -> (Gauge<Long>) backup::lagBytes;
+            case NodeMetrics.WAL_BACKUP_LAG_SECONDS -> (Gauge<Double>) () -> backup.lagSeconds(System.nanoTime());
+            case NodeMetrics.WAL_BACKUP_CONFLICTS -> (Gauge<Long>) backup::conflicts;
+            default -> throw new IllegalArgumentException("not a WAL backup timeline metric: " + metric);
+        };
     }
 
     /** The largest lag of any registered timeline. */
@@ -91,7 +125,7 @@ public final class WalBackupScheduler implements AutoCloseable {
             for (int i = 0; i < size; i++) {
                 WalBackup backup = snapshot.get((start + i) % size);
                 if (backup.isClosed()) {
-                    backups.remove(backup);
+                    unregister(backup);
                     continue;
                 }
                 if (!backup.due(now) || !backup.trySchedule()) {
@@ -135,6 +169,9 @@ public final class WalBackupScheduler implements AutoCloseable {
         }
         metrics.registry().remove(LAG_GAUGE);
         metrics.registry().remove(TIMELINES_GAUGE);
+        for (WalBackup backup : List.copyOf(backups)) {
+            unregister(backup);
+        }
     }
 
     @Override

@@ -40,7 +40,14 @@ import java.util.stream.Stream;
  * disk-consistent LSN), every full segment that continues the log without a gap, then the newest usable partial
  * of the segment after the last one: of the partials of that segment, the highest generation not newer than the
  * attaching one, then the highest flush LSN. Partials of newer generations are never used. A partial becomes the segment file named by its
- * segment's start, holding its bytes (up to its flush LSN).
+ * segment's start, holding its bytes (up to its flush LSN). When the chain ends with a full segment, an empty
+ * segment is created where it ends, so the restored segments stay closed and a later upload of them finds the
+ * same bytes in the bucket.
+ *
+ * <p><b>Gaps.</b> The chain never skips a segment: when no object continues it but later objects exist (a
+ * segment was lost from the bucket), the restore stops at the gap, logs an error naming the missing segment and
+ * how many bytes of backed-up WAL (from the gap to the end of the latest object) are not recovered, and reports
+ * it in {@link Restored#gap()}.
  */
 public final class WalRestore {
     private static final System.Logger LOG = System.getLogger(WalRestore.class.getName());
@@ -61,15 +68,44 @@ public final class WalRestore {
      * @param end          where the restored objects end (before {@link Wal#open} checks them), or {@code from}
      *                     when nothing was restored
      */
-    public record Restored(List<WalObjectName.Full> fullSegments, Optional<WalObjectName.Partial> partial, Lsn end) {
+    public record Restored(List<WalObjectName.Full> fullSegments, Optional<WalObjectName.Partial> partial, Lsn end,
+                           Optional<Gap> gap) {
         public Restored {
             fullSegments = List.copyOf(fullSegments);
             requireNonNull(partial, "partial is null");
             requireNonNull(end, "end is null");
+            requireNonNull(gap, "gap is null");
         }
 
         public boolean isEmpty() {
             return fullSegments.isEmpty() && partial.isEmpty();
+        }
+    }
+
+    /**
+     * A hole in the backed-up WAL that stopped a restore.
+     *
+     * @param missingSegment the start of the segment no object holds
+     * @param backedUpEnd    where the latest object after the gap ends: the WAL from {@code missingSegment} to
+     *                       here was backed up once but is not recovered
+     */
+    public record Gap(Lsn missingSegment, Lsn backedUpEnd) {
+        public Gap {
+            requireNonNull(missingSegment, "missingSegment is null");
+            requireNonNull(backedUpEnd, "backedUpEnd is null");
+            if (backedUpEnd.isBefore(missingSegment)) {
+                throw new IllegalArgumentException("a gap at " + missingSegment + " cannot end before it, at " + backedUpEnd);
+            }
+        }
+
+        /** The name of the missing segment object. */
+        public String missingObject() {
+            return Wal.segmentFileName(missingSegment);
+        }
+
+        /** How many bytes (LSNs) of backed-up WAL lie past the gap and are not recovered. */
+        public long bytesNotRecovered() {
+            return backedUpEnd.value() - missingSegment.value();
         }
     }
 
@@ -116,11 +152,18 @@ public final class WalRestore {
         partials.keySet().forEach(partial -> starts.add(partial.segmentStart()));
         Lsn start = starts.floor(from);
         if (start == null) {
+            if (!starts.isEmpty()) {
+                // The segment holding `from` is gone, later ones exist.
+                Gap gap = new Gap(from, Lsn.max(from, latestEnd(fulls, partials)));
+                logGap(tenantId, timelineId, generation, gap, "the segment that holds " + from);
+                return new Restored(List.of(), Optional.empty(), from, Optional.of(gap));
+            }
             LOG.log(Level.INFO, "tenant {0} timeline {1}: no backed-up WAL at or before {2}", tenantId, timelineId, from);
-            return new Restored(List.of(), Optional.empty(), from);
+            return new Restored(List.of(), Optional.empty(), from, Optional.empty());
         }
         List<WalObjectName.Full> restoredFull = new ArrayList<>();
         WalObjectName.Partial usedPartial = null;
+        Gap gap = null;
         Lsn cursor = start;
         Lsn end = from;
         boolean success = false;
@@ -132,6 +175,8 @@ public final class WalRestore {
                     try {
                         fullEnd = Wal.segmentEnd(cursor, full.size());
                     } catch (IllegalArgumentException e) {
+                        // Too short to be a segment: as if it were missing.
+                        gap = gapAfter(cursor, fulls, partials);
                         break;
                     }
                     download(remote, full.key(), walDirectory.resolve(Wal.segmentFileName(cursor)));
@@ -150,8 +195,13 @@ public final class WalRestore {
                     usedPartial = best.get();
                     download(remote, partials.get(usedPartial).key(), walDirectory.resolve(Wal.segmentFileName(cursor)));
                     end = usedPartial.flushLsn();
+                } else {
+                    gap = gapAfter(cursor, fulls, partials);
                 }
                 break;
+            }
+            if (usedPartial == null && !restoredFull.isEmpty()) {
+                Wal.createEmptySegment(walDirectory, end);
             }
             DurableFiles.fsyncDirectory(walDirectory);
             success = true;
@@ -164,7 +214,41 @@ public final class WalRestore {
         LOG.log(Level.INFO, "tenant {0} timeline {1} generation {2}: restored {3} full WAL segments and {4} from"
                 + " remote storage, up to {5}", tenantId, timelineId, generation, restoredFull.size(),
                 usedPartial == null ? "no partial" : "partial " + usedPartial.objectName(), end);
-        return new Restored(restoredFull, Optional.ofNullable(usedPartial), end);
+        if (gap != null) {
+            logGap(tenantId, timelineId, generation, gap, "segment " + gap.missingObject());
+        }
+        return new Restored(restoredFull, Optional.ofNullable(usedPartial), end, Optional.ofNullable(gap));
+    }
+
+    /** The gap at {@code cursor} when any usable object lies after it; null when the backup simply ends there. */
+    private static Gap gapAfter(Lsn cursor, TreeMap<Lsn, ObjectMetadata> fulls,
+                                Map<WalObjectName.Partial, ObjectMetadata> partials) {
+        boolean later = fulls.higherKey(cursor) != null
+                || partials.keySet().stream().anyMatch(partial -> partial.segmentStart().isAfter(cursor));
+        return later ? new Gap(cursor, Lsn.max(cursor, latestEnd(fulls, partials))) : null;
+    }
+
+    /** Where the latest backed-up object ends: a full segment by its size, a partial by its flush LSN. */
+    private static Lsn latestEnd(TreeMap<Lsn, ObjectMetadata> fulls, Map<WalObjectName.Partial, ObjectMetadata> partials) {
+        Lsn latest = Lsn.INVALID;
+        for (Map.Entry<Lsn, ObjectMetadata> full : fulls.entrySet()) {
+            try {
+                latest = Lsn.max(latest, Wal.segmentEnd(full.getKey(), full.getValue().size()));
+            } catch (IllegalArgumentException e) {
+                latest = Lsn.max(latest, full.getKey());
+            }
+        }
+        for (WalObjectName.Partial partial : partials.keySet()) {
+            latest = Lsn.max(latest, partial.flushLsn());
+        }
+        return latest;
+    }
+
+    private static void logGap(TenantId tenantId, TimelineId timelineId, Generation generation, Gap gap, String missing) {
+        LOG.log(Level.ERROR, "tenant {0} timeline {1} generation {2}: the backed-up WAL has a gap: {3} is missing from"
+                + " remote storage; restore stops at {4}, and the {5,number,#} bytes of backed-up WAL from {4} to {6} are not"
+                + " recovered", tenantId, timelineId, generation, missing, gap.missingSegment(), gap.bytesNotRecovered(),
+                gap.backedUpEnd());
     }
 
     private static void download(RemoteResources remote, String key, Path target) throws IOException {

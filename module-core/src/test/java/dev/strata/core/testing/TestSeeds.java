@@ -19,7 +19,29 @@ public final class TestSeeds {
         if (configured == null || configured.isBlank()) {
             return ThreadLocalRandom.current().nextLong();
         }
-        return Long.parseUnsignedLong(configured.strip().replaceFirst("^0x", ""), 16);
+        return parse(PROPERTY, configured);
+    }
+
+    /** The seed in {@code property} (hex) when it is set, otherwise {@link #seed()}; for runs with their own property. */
+    public static long seed(String property) {
+        String configured = System.getProperty(property);
+        if (configured == null || configured.isBlank()) {
+            return seed();
+        }
+        return parse(property, configured);
+    }
+
+    private static long parse(String property, String configured) {
+        try {
+            return Long.parseUnsignedLong(configured.strip().replaceFirst("^0x", ""), 16);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("-D" + property + "=" + configured + " is not a seed in hex", e);
+        }
+    }
+
+    /** As {@link #describe(long)}, naming {@code property} to replay with. */
+    public static String describe(String property, long seed) {
+        return "seed " + format(seed) + " (replay with -D" + property + "=" + format(seed) + ")";
     }
 
     public static String format(long seed) {

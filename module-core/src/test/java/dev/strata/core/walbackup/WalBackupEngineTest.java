@@ -205,6 +205,71 @@ final class WalBackupEngineTest {
     }
 
     @Test
+    void aGapInTheBucketStopsTheRestoreThereAndTheNewHistoryIsBackedUpWithoutConflicts(Random random) throws Exception {
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            List<Written> written = new ArrayList<>();
+            Timeline main;
+            LocalEngine engine = open(root.resolve("node-a"), bucket.resources(), Failpoints.disabled(), 1);
+            try {
+                engine.createTenant(TENANT, Generation.of(1));
+                main = engine.createTimeline(TENANT, MAIN);
+                written.addAll(write(main, random, 300));
+                Lsn target = written.getLast().commit();
+                Timeline watched = main;
+                await("the WAL is backed up to " + target, () -> !backedUp(watched).isBefore(target));
+            } finally {
+                engine.close(false);
+            }
+            DurableFiles.deleteRecursively(root.resolve("node-a"));
+            // A middle segment is lost from the bucket.
+            List<String> fulls = walObjects(bucket).stream().filter(name -> !name.endsWith(WalObjectName.PARTIAL_SUFFIX))
+                    .toList();
+            assertTrue(fulls.size() >= 4, "the test needs several full segments: " + fulls);
+            String missing = fulls.get(fulls.size() / 2);
+            String prefix = bucket.layout().walPrefix(TENANT, MAIN);
+            bucket.storage().delete(prefix + missing, dev.strata.api.remote.CallContext.NONE);
+            Lsn gap = dev.strata.core.wal.Wal.parseSegmentFileName(missing);
+
+            try (LocalEngine second = open(root.resolve("node-b"), bucket.resources(), Failpoints.disabled(), 2)) {
+                second.applyLocation(TENANT, new LocationConfig(TenantMode.ATTACHED_SINGLE, Generation.of(2), false));
+                Timeline recovered = second.timeline(TENANT, MAIN);
+                assertEquals(gap, recovered.lastRecordLsn(), "the restore stops at the missing segment");
+                Map<Integer, byte[]> expected = new HashMap<>();
+                for (Written batch : written) {
+                    if (batch.commit().isAfter(gap)) {
+                        break;
+                    }
+                    expected.putAll(batch.pages());
+                }
+                for (Map.Entry<Integer, byte[]> page : expected.entrySet()) {
+                    assertArrayEquals(page.getValue(), recovered.get(key(page.getKey()), gap), "key " + page.getKey());
+                }
+                // The new history reuses the names past the gap: the old objects there go, ours come, no conflict.
+                List<Written> more = write(recovered, random, 300);
+                Lsn end = more.getLast().commit();
+                await("the new node backs up to " + end, () -> !backedUp(recovered).isBefore(end));
+                WalBackup backup = recovered.walBackup().orElseThrow();
+                assertEquals(0, backup.conflicts(), backup.conflict().orElse(""));
+                await("every WAL object in the bucket is tracked, and only those", () -> {
+                    try {
+                        return tracked(state(recovered)).equals(walObjects(bucket));
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+                for (String name : walObjects(bucket)) {
+                    if (!name.endsWith(WalObjectName.PARTIAL_SUFFIX)
+                            && !dev.strata.core.wal.Wal.parseSegmentFileName(name).isBefore(gap)) {
+                        Path local = recovered.directory().resolve("wal").resolve(name);
+                        assertArrayEquals(java.nio.file.Files.readAllBytes(local), bucket.read(prefix + name),
+                                name + " in the bucket is the new history's");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aCrashBetweenIntentAndUploadLeavesNothingUntracked(Random random) throws Exception {
         crashAt(WalBackup.FAILPOINT_AFTER_INTENT, Status.IN_PROGRESS, random);
     }

@@ -1,5 +1,6 @@
 package dev.strata.core.walbackup;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,8 +31,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -199,6 +203,141 @@ final class WalBackupTest {
             assertTrue(fullOnly.partial().isEmpty());
             assertEquals(open.start(), fullOnly.end());
         }
+    }
+
+    @Test
+    void reuploadingAnIdenticalFullSegmentAfterACrashIsHarmless(Random random) throws IOException {
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong());
+             Wal wal = openWal(root.resolve("timeline").resolve("wal"))) {
+            Path timelineDirectory = root.resolve("timeline");
+            AtomicReference<Lsn> removable = new AtomicReference<>(START);
+            AtomicReference<Generation> current = new AtomicReference<>(Generation.of(4));
+            WalBackup first = open(timelineDirectory, wal, bucket.resources(), Generation.of(4), removable, current);
+            Lsn end = append(wal, random, 200);
+            assertTrue(first.runOnce(true));
+            String prefix = bucket.layout().walPrefix(TENANT, TIMELINE);
+            Map<String, byte[]> before = new HashMap<>();
+            for (String key : bucket.keys(prefix)) {
+                before.put(key, bucket.read(key));
+            }
+            // A crash after the uploads but before the state recorded them: the next backup starts from nothing.
+            Files.delete(timelineDirectory.resolve(WalBackupState.FILE_NAME));
+            WalBackup second = open(timelineDirectory, wal, bucket.resources(), Generation.of(4), removable, current);
+            assertTrue(second.runOnce(true), "identical objects already in the bucket are taken as uploaded");
+            assertEquals(end, second.backedUpLsn());
+            assertEquals(0, second.conflicts());
+            assertTrue(second.conflict().isEmpty());
+            assertEquals(before.keySet(), Set.copyOf(bucket.keys(prefix)));
+            for (Map.Entry<String, byte[]> object : before.entrySet()) {
+                assertArrayEquals(object.getValue(), bucket.read(object.getKey()), object.getKey());
+            }
+            // Once compared, a segment is not fetched again.
+            long gets = getRequests(bucket);
+            append(wal, random, 3);
+            assertTrue(second.runOnce(true));
+            assertEquals(gets, getRequests(bucket), "no segment was downloaded again");
+        }
+    }
+
+    @Test
+    void aFullSegmentWithOtherBytesUnderItsNameIsReportedAndNeverOverwritten(Random random) throws IOException {
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong());
+             Wal wal = openWal(root.resolve("timeline").resolve("wal"))) {
+            Path timelineDirectory = root.resolve("timeline");
+            AtomicReference<Lsn> removable = new AtomicReference<>(START);
+            AtomicReference<Generation> current = new AtomicReference<>(Generation.of(4));
+            Lsn end = append(wal, random, 200);
+            List<WalSegmentSpan> spans = wal.segmentSpans();
+            assertTrue(spans.size() > 3, "the test needs several segments: " + spans.size());
+            // Another writer's segments under two of our names: one of the same size with one byte changed, one longer.
+            String prefix = bucket.layout().walPrefix(TENANT, TIMELINE);
+            WalSegmentSpan sameSize = spans.get(1);
+            byte[] changed = Files.readAllBytes(sameSize.path());
+            int offset = changed.length - 7;
+            changed[offset] ^= 0x40;
+            put(bucket.resources(), prefix + sameSize.fileName(), changed);
+            WalBackup backup = open(timelineDirectory, wal, bucket.resources(), Generation.of(4), removable, current);
+            assertFalse(backup.runOnce(true), "the conflict fails the run");
+            assertEquals(1, backup.conflicts());
+            String message = backup.conflict().orElseThrow();
+            assertTrue(message.contains(prefix + sameSize.fileName()) && message.contains("offset " + offset),
+                    "the report names the object and where it differs: " + message);
+            assertArrayEquals(changed, bucket.read(prefix + sameSize.fileName()), "never overwritten");
+            assertEquals(spans.get(1).start(), backup.backedUpLsn(), "the backup does not pass the conflicting segment");
+            assertFalse(bucket.keys(prefix).contains(prefix + spans.get(2).fileName()), "nothing after it went up");
+            assertFalse(backup.due(System.nanoTime() + Duration.ofSeconds(5).toNanos()), "it waits before looking again");
+            assertFalse(backup.runOnce(true));
+            assertEquals(1, backup.conflicts(), "the same object version is reported once");
+
+            // Once the other object is gone, the backup goes on and uploads our bytes.
+            bucket.storage().delete(prefix + sameSize.fileName(), CallContext.NONE);
+            assertTrue(backup.runOnce(true));
+            assertEquals(end, backup.backedUpLsn());
+            assertArrayEquals(Files.readAllBytes(sameSize.path()), bucket.read(prefix + sameSize.fileName()));
+            assertTrue(backup.conflict().isEmpty());
+
+            // An object of another size under a name found when the backup was opened is a conflict too.
+            WalSegmentSpan longer = spans.get(2);
+            byte[] grown = Arrays.copyOf(Files.readAllBytes(longer.path()), (int) longer.bytesToEnd() + 100);
+            put(bucket.resources(), prefix + longer.fileName(), grown);
+            WalBackup reopened = open(timelineDirectory, wal, bucket.resources(), Generation.of(4), removable, current);
+            assertFalse(reopened.runOnce(true));
+            assertTrue(reopened.conflict().orElseThrow().contains("has " + grown.length + " bytes"),
+                    reopened.conflict().orElseThrow());
+            assertArrayEquals(grown, bucket.read(prefix + longer.fileName()));
+        }
+    }
+
+    @Test
+    void aMissingMiddleSegmentStopsTheRestoreAtTheGapAndSaysWhatIsLost(Random random) throws IOException {
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            RemoteResources remote = bucket.resources();
+            Lsn end;
+            List<Lsn> frames;
+            List<WalSegmentSpan> spans;
+            try (Wal wal = openWal(root.resolve("a").resolve("wal"))) {
+                WalBackup backup = open(root.resolve("a"), wal, remote, Generation.of(3), new AtomicReference<>(START),
+                        new AtomicReference<>(Generation.of(3)));
+                end = append(wal, random, 200);
+                assertTrue(backup.runOnce(true));
+                frames = frameEnds(wal);
+                spans = wal.segmentSpans();
+            }
+            assertTrue(spans.size() > 3, "the test needs several segments: " + spans.size());
+            String prefix = bucket.layout().walPrefix(TENANT, TIMELINE);
+            WalSegmentSpan missing = spans.get(2);
+            bucket.storage().delete(prefix + missing.fileName(), CallContext.NONE);
+
+            Path directory = root.resolve("b").resolve("wal");
+            Files.createDirectories(directory);
+            WalRestore.Restored restored = WalRestore.restore(remote, TENANT, TIMELINE, Generation.of(4), START, directory);
+            WalRestore.Gap gap = restored.gap().orElseThrow(() -> new AssertionError("the gap was not reported"));
+            assertEquals(missing.fileName(), gap.missingObject());
+            assertEquals(end, gap.backedUpEnd());
+            assertEquals(end.value() - missing.start().value(), gap.bytesNotRecovered());
+            assertEquals(missing.start(), restored.end());
+            assertTrue(restored.partial().isEmpty(), "nothing past the gap is used");
+            assertEquals(2, restored.fullSegments().size());
+            try (Wal recovered = openWal(directory)) {
+                assertEquals(missing.start(), recovered.endLsn(), "the restored WAL ends at the gap");
+                assertEquals(frames.stream().filter(lsn -> !lsn.isAfter(missing.start())).toList(), frameEnds(recovered));
+                // It continues in a new segment: the restored ones stay closed, as they are in the bucket.
+                assertEquals(missing.start(), recovered.segmentSpans().getLast().start());
+            }
+
+            // Without the gap (the segment put back), everything is restored and no gap is reported.
+            put(remote, prefix + missing.fileName(), Files.readAllBytes(root.resolve("a").resolve("wal")
+                    .resolve(missing.fileName())));
+            Path whole = root.resolve("c").resolve("wal");
+            Files.createDirectories(whole);
+            WalRestore.Restored complete = WalRestore.restore(remote, TENANT, TIMELINE, Generation.of(4), START, whole);
+            assertTrue(complete.gap().isEmpty());
+            assertEquals(end, complete.end());
+        }
+    }
+
+    private static long getRequests(LocalBucket bucket) {
+        return bucket.faults().attempts(dev.strata.testkit.FaultInjectingRemoteStorage.Operation.GET);
     }
 
     private static void put(RemoteResources remote, String key, byte[] bytes) throws IOException {
