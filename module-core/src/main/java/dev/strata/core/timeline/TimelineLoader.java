@@ -6,6 +6,8 @@ import dev.strata.api.LayerName;
 import dev.strata.api.Lsn;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
+import dev.strata.api.remote.CallContext;
+import dev.strata.api.remote.ObjectMetadata;
 import dev.strata.core.index.IndexPart;
 import dev.strata.core.index.LayerMetadata;
 import dev.strata.core.io.DurableFiles;
@@ -18,6 +20,7 @@ import dev.strata.core.wal.Wal;
 import dev.strata.core.walbackup.WalBackup;
 import dev.strata.core.walbackup.WalBackupScheduler;
 import dev.strata.core.walbackup.WalBackupState;
+import dev.strata.core.walbackup.WalObjectName;
 import dev.strata.core.walbackup.WalRestore;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -35,6 +39,11 @@ import java.util.stream.Stream;
  * sweeps what a crash left, reconciles layer files against the index, opens the WAL and replays it.
  */
 final class TimelineLoader {
+    /**
+     * The file, in the timeline directory, naming the generation ({@code %08x}) the local WAL was last written
+     * under; see {@link #continuesLocalWal}.
+     */
+    static final String WAL_GENERATION_FILE = "wal_generation";
     private static final System.Logger LOG = System.getLogger(TimelineLoader.class.getName());
     private static final String TEMP_DOWNLOAD_SUFFIX = RemoteTimelineClient.TEMP_DOWNLOAD_SUFFIX;
     private static final String EPHEMERAL_PREFIX = "ephemeral-";
@@ -99,12 +108,14 @@ final class TimelineLoader {
         }
         Path walDirectory = directory.resolve(Timeline.WAL_DIRECTORY);
         boolean ownIndex = loaded.generation().equals(generation);
-        boolean localWalTrusted = ownIndex && hasFiles(walDirectory);
+        boolean localWalTrusted = hasFiles(walDirectory)
+                && (ownIndex || continuesLocalWal(tenantId, timelineId, directory, loaded.generation(), generation, remote));
         if (!localWalTrusted && Files.exists(walDirectory)) {
             // Another attachment may have written past this WAL's records since: they would be replayed on top
             // of its layers. What this node wrote under its older generation was uploaded before it handed over.
-            LOG.log(System.Logger.Level.INFO, "tenant {0} timeline {1}: index is from generation {2}, not ours ({3});"
-                    + " not using the local WAL", tenantId, timelineId, loaded.generation(), generation);
+            LOG.log(System.Logger.Level.INFO, "tenant {0} timeline {1}: index is from generation {2}, not ours ({3}),"
+                    + " and the local WAL is not its continuation; not using the local WAL", tenantId, timelineId,
+                    loaded.generation(), generation);
             DurableFiles.deleteRecursively(walDirectory);
         }
         Files.createDirectories(walDirectory);
@@ -135,6 +146,8 @@ final class TimelineLoader {
             wal = Wal.open(walDirectory, diskConsistent, settings.wal(), resources.io(), resources.failpoints());
         }
         DurableFiles.writeAtomically(directory.resolve(Timeline.INDEX_FILE), index.toJson());
+        // Before the claim below and before any write: from here on the WAL holds this generation's records.
+        writeWalGeneration(directory, generation);
         Timeline timeline = Timeline.assemble(tenantId, timelineId, directory, generation, settings, resources, ancestor,
                 index, List.of(), wal);
         RemoteTimelineClient client = new RemoteTimelineClient(tenantId, timelineId, generation, directory, remote,
@@ -163,6 +176,7 @@ final class TimelineLoader {
         timeline.connectRemote(client);
         boolean success = false;
         try {
+            writeWalGeneration(timeline.directory(), timeline.generation());
             client.scheduleIndexUpload(timeline.index());
             client.waitCompletion(remote.barrierTimeout());
             startWalBackup(timeline, remote);
@@ -233,6 +247,61 @@ final class TimelineLoader {
         }
     }
 
+    /**
+     * Whether the local WAL continues the bucket's index although that index is from another generation than the
+     * attaching one: true when this node's WAL was last written under a generation no older than the index's
+     * ({@link #WAL_GENERATION_FILE}), so no other attachment uploaded an index after it, and no other generation
+     * between that one and ours left a partial WAL segment (its attachment may have acknowledged writes). That is
+     * the restart of a node whose control plane hands out a new generation at every start: its acknowledged
+     * writes past the last upload are only in this WAL, and discarding it would lose them.
+     */
+    private static boolean continuesLocalWal(TenantId tenantId, TimelineId timelineId, Path directory,
+                                             Generation indexGeneration, Generation generation, RemoteResources remote)
+            throws IOException {
+        Optional<Generation> written = readWalGeneration(directory);
+        if (written.isEmpty() || indexGeneration.compareTo(written.get()) > 0 || written.get().compareTo(generation) >= 0) {
+            return false;
+        }
+        String prefix = remote.layout().walPrefix(tenantId, timelineId);
+        for (ObjectMetadata object : remote.storage().listAll(prefix, CallContext.NONE)) {
+            if (WalObjectName.parse(object.key().substring(prefix.length())).orElse(null) instanceof WalObjectName.Partial partial
+                    && partial.generation().compareTo(written.get()) > 0 && partial.generation().compareTo(generation) < 0) {
+                LOG.log(System.Logger.Level.WARNING, "tenant {0} timeline {1}: generation {2} wrote WAL ({3}) after this"
+                        + " node''s WAL of generation {4}; using the backed-up WAL instead", tenantId, timelineId,
+                        partial.generation(), partial.objectName(), written.get());
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The generation the timeline's local WAL was last written under, if recorded. */
+    private static Optional<Generation> readWalGeneration(Path directory) throws IOException {
+        Path file = directory.resolve(WAL_GENERATION_FILE);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        String text = Files.readString(file).strip();
+        try {
+            return Optional.of(Generation.parseSuffix(text));
+        } catch (IllegalArgumentException e) {
+            LOG.log(System.Logger.Level.WARNING, "{0} holds {1}, not a generation; treating the local WAL as foreign", file, text);
+            return Optional.empty();
+        }
+    }
+
+    private static void writeWalGeneration(Path directory, Generation generation) throws IOException {
+        if (generation.isNone()) {
+            return;
+        }
+        String text = String.format(java.util.Locale.ROOT, "%08x", generation.value());
+        Path file = directory.resolve(WAL_GENERATION_FILE);
+        if (Files.exists(file) && Files.readString(file).strip().equals(text)) {
+            return;
+        }
+        DurableFiles.writeAtomically(file, text.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    }
+
     private static boolean hasFiles(Path directory) throws IOException {
         if (!Files.isDirectory(directory)) {
             return false;
@@ -267,7 +336,7 @@ final class TimelineLoader {
             for (Path path : entries.toList()) {
                 String name = path.getFileName().toString();
                 if (name.equals(Timeline.INDEX_FILE) || name.equals(Timeline.WAL_DIRECTORY)
-                        || name.equals(WalBackupState.FILE_NAME)) {
+                        || name.equals(WalBackupState.FILE_NAME) || name.equals(WAL_GENERATION_FILE)) {
                     continue;
                 }
                 if (name.endsWith(DurableFiles.TEMP_SUFFIX) || name.endsWith(TEMP_DOWNLOAD_SUFFIX)
