@@ -331,16 +331,18 @@ public final class LocalEngine implements AutoCloseable {
             }
             TenantConfig current = entry.getValue();
             Generation generation = current.generation();
+            TenantMode mode = attachment.mode();
             if (attachment.generation().compareTo(generation) > 0) {
                 generation = attachment.generation();
-            } else if (attachment.mode().attached() && attachment.generation().compareTo(generation) < 0) {
+            } else if (mode.attached() && attachment.generation().compareTo(generation) < 0) {
+                // The local state is from a newer attachment than the one the control plane hands us: writing
+                // under the older generation would lose to it. Keep a warm copy instead of writing.
                 LOG.log(System.Logger.Level.WARNING, "tenant {0}: the control plane returned generation {1}, older than"
-                        + " the local {2}; keeping the local one (its deletions will not validate)", tenantId,
-                        attachment.generation(), generation);
+                        + " the local {2}; demoting the tenant to Secondary", tenantId, attachment.generation(), generation);
+                mode = TenantMode.SECONDARY;
             }
             // Secondary holds no generation (FORMATS "location_config").
-            TenantConfig wanted = new TenantConfig(attachment.mode().wireName(),
-                    attachment.mode().attached() ? generation : Generation.NONE);
+            TenantConfig wanted = new TenantConfig(mode.wireName(), mode.attached() ? generation : Generation.NONE);
             if (!wanted.equals(current)) {
                 LOG.log(System.Logger.Level.INFO, "tenant {0}: re-attached in mode {1} at generation {2} (was {3} at {4})",
                         tenantId, wanted.mode(), wanted.generation(), current.mode(), current.generation());

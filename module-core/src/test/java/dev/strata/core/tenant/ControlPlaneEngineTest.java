@@ -294,6 +294,32 @@ final class ControlPlaneEngineTest {
         }
     }
 
+    /** Re-attach answering an older generation than the local one demotes the tenant to Secondary: it must not write. */
+    @Test
+    void aReAttachWithAnOlderGenerationThanTheLocalOneDemotesToSecondary(Random random) throws IOException {
+        Path workdir = root.resolve("node");
+        FakeControlPlane controlPlane = new FakeControlPlane().set(TENANT, Generation.of(5));
+        try (LocalBucket bucket = new LocalBucket(root.resolve("bucket"), random.nextLong())) {
+            try (LocalEngine engine = open(workdir, bucket, controlPlane, EmergencyMode.OFF)) {
+                engine.createTenant(TENANT, Generation.of(5));
+                Timeline main = engine.createTimeline(TENANT, MAIN);
+                write(main, random, 4);
+                main.checkpoint();
+                main.remote().waitCompletion(Duration.ofSeconds(30));
+            }
+            List<String> before = new ArrayList<>(bucket.keys(bucket.layout().tenantPrefix(TENANT)));
+            controlPlane.set(TENANT, Generation.of(3));
+            try (LocalEngine engine = open(workdir, bucket, controlPlane, EmergencyMode.OFF)) {
+                assertEquals(TenantMode.SECONDARY.wireName(), engine.tenantConfig(TENANT).mode());
+                assertTrue(engine.tenantConfig(TENANT).generation().isNone(), "a Secondary holds no generation");
+            }
+            List<String> after = new ArrayList<>(bucket.keys(bucket.layout().tenantPrefix(TENANT)));
+            after.removeIf(key -> key.endsWith("heatmap-v1.json"));
+            before.removeIf(key -> key.endsWith("heatmap-v1.json"));
+            assertEquals(before, after, "the demoted node wrote nothing to the bucket");
+        }
+    }
+
     /**
      * A crash-restart under a control plane that hands out a new generation at every start (the local one): the
      * writes acknowledged before the crash are only in this node's WAL (nothing was checkpointed, no WAL backup),
