@@ -23,6 +23,7 @@ import dev.strata.core.tiered.RemoteTimelineDeletion;
 import dev.strata.core.timeline.EngineException;
 import dev.strata.core.timeline.Timeline;
 import dev.strata.core.timeline.TimelineResources;
+import dev.strata.core.timeline.TimelineSettings;
 import dev.strata.core.walbackup.WalBackupScheduler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -310,7 +311,7 @@ public final class LocalEngine implements AutoCloseable {
             }
             // Secondary holds no generation (FORMATS "location_config").
             TenantConfig wanted = new TenantConfig(attachment.mode().wireName(),
-                    attachment.mode().attached() ? generation : Generation.NONE);
+                    attachment.mode().attached() ? generation : Generation.NONE, current.overrides());
             if (!wanted.equals(current)) {
                 LOG.log(System.Logger.Level.INFO, "tenant {0}: re-attached in mode {1} at generation {2} (was {3} at {4})",
                         tenantId, wanted.mode(), wanted.generation(), current.mode(), current.generation());
@@ -404,9 +405,9 @@ public final class LocalEngine implements AutoCloseable {
         Map<TimelineId, TimelineId> ancestors = new HashMap<>();
         indexes.forEach((timelineId, index) -> ancestors.put(timelineId, index.metadata().ancestorTimeline()));
         tenants.put(tenantId, config);
+        TimelineSettings settings = loadedSettings(tenantDirectory, config);
         loadAncestorsFirst(tenantId, ancestors, (timelineId, ancestor) -> Timeline.load(tenantId, timelineId,
-                timelinesDirectory.resolve(timelineId.hex()), config.generation(), options.timelineSettings(), resources,
-                ancestor));
+                timelinesDirectory.resolve(timelineId.hex()), config.generation(), settings, resources, ancestor));
     }
 
     /** Loads one timeline, given its loaded ancestor (null for a root). */
@@ -508,11 +509,12 @@ public final class LocalEngine implements AutoCloseable {
         }
         Map<TimelineId, TimelineId> ancestors = new HashMap<>();
         indexes.forEach((timelineId, index) -> ancestors.put(timelineId, index.index().metadata().ancestorTimeline()));
+        TimelineSettings settings = loadedSettings(tenantDirectory, config);
         tenants.put(tenantId, config);
         loadAncestorsFirst(tenantId, ancestors, (timelineId, ancestor) -> {
             resources.failpoints().hit("attach-before-timeline-load");
             return Timeline.attach(tenantId, timelineId, timelinesDirectory.resolve(timelineId.hex()), config.generation(),
-                    options.timelineSettings(), resources, ancestor, indexes.get(timelineId), remote);
+                    settings, resources, ancestor, indexes.get(timelineId), remote);
         });
     }
 
@@ -578,7 +580,7 @@ public final class LocalEngine implements AutoCloseable {
                 return existing;
             }
             Timeline timeline = Timeline.create(tenantId, timelineId, timelineDirectory(tenantId, timelineId),
-                    tenants.get(tenantId).generation(), options.timelineSettings(), resources, null, INITDB_LSN, remote);
+                    tenants.get(tenantId).generation(), settingsOf(tenants.get(tenantId)), resources, null, INITDB_LSN, remote);
             byId.put(timelineId, timeline);
             try (CloseableThreadContext.Instance _ = timeline.logContext()) {
                 LOG.log(System.Logger.Level.INFO, "created timeline {0} of tenant {1}", timelineId, tenantId);
@@ -626,7 +628,7 @@ public final class LocalEngine implements AutoCloseable {
                         + " of timeline " + parentId);
             }
             Timeline child = Timeline.create(tenantId, childId, timelineDirectory(tenantId, childId),
-                    tenants.get(tenantId).generation(), options.timelineSettings(), resources, parent, lsn, remote);
+                    tenants.get(tenantId).generation(), settingsOf(tenants.get(tenantId)), resources, parent, lsn, remote);
             byId.put(childId, child);
             try (CloseableThreadContext.Instance _ = child.logContext()) {
                 LOG.log(System.Logger.Level.INFO, "created timeline {0} of tenant {1} as a branch of {2} at {3}",
@@ -734,7 +736,10 @@ public final class LocalEngine implements AutoCloseable {
                     }
                 }
                 case ATTACHED_SINGLE, ATTACHED_MULTI, ATTACHED_STALE -> {
-                    TenantConfig wanted = new TenantConfig(config.mode().wireName(), config.generation());
+                    TenantOverrides overrides = config.tenantConf()
+                            .orElse(current == null ? TenantOverrides.NONE : current.overrides());
+                    TenantConfig wanted = new TenantConfig(config.mode().wireName(), config.generation(), overrides);
+                    settingsOf(wanted);
                     if (current == null) {
                         createTenantLocked(tenantId, wanted);
                         if (remote != null) {
@@ -747,6 +752,9 @@ public final class LocalEngine implements AutoCloseable {
                         recordWithControlPlane(tenantId, wanted);
                         wanted.write(tenantDirectory(tenantId));
                         tenants.put(tenantId, wanted);
+                        if (!wanted.overrides().equals(current.overrides())) {
+                            applySettings(tenantId, wanted);
+                        }
                     } else {
                         reattach(tenantId, wanted);
                     }
@@ -826,6 +834,99 @@ public final class LocalEngine implements AutoCloseable {
         } finally {
             transitions.remove(tenantId);
         }
+    }
+
+    /**
+     * The settings a tenant's timelines run with: the node's defaults with the tenant's overrides.
+     *
+     * @throws EngineException.BadRequest naming the key and value the settings refuse
+     */
+    private TimelineSettings settingsOf(TenantConfig config) {
+        try {
+            return config.overrides().applyTo(options.timelineSettings());
+        } catch (IllegalArgumentException e) {
+            throw new EngineException.BadRequest(e.getMessage());
+        }
+    }
+
+    /** {@link #settingsOf} for a tenant being loaded, whose stored overrides a hand edit may have broken. */
+    private TimelineSettings loadedSettings(Path tenantDirectory, TenantConfig config) throws IOException {
+        try {
+            return settingsOf(config);
+        } catch (EngineException.BadRequest e) {
+            throw new IOException("tenant config " + tenantDirectory.resolve(TenantConfig.FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Hands a tenant's new settings to its running timelines. */
+    private void applySettings(TenantId tenantId, TenantConfig config) {
+        TimelineSettings settings = settingsOf(config);
+        for (Timeline timeline : timelines.getOrDefault(tenantId, Map.of()).values()) {
+            timeline.updateSettings(settings);
+        }
+        try (CloseableThreadContext.Instance _ = CloseableThreadContext.put("tenant_id", tenantId.hex())) {
+            LOG.log(System.Logger.Level.INFO, "tenant {0}: settings overrides now {1}", tenantId, config.overrides().toJson());
+        }
+    }
+
+    /**
+     * Changes a tenant's overrides of the node's defaults: {@code change} maps the current overrides to the new
+     * ones (under the tenant's lock, so concurrent changes do not lose each other). The new overrides are
+     * checked against the defaults, written to {@code config-v1} crash-safely, and then handed to the running
+     * timelines; settings that are not {@link TenantSetting#live() live} apply when the tenant is loaded again.
+     *
+     * @return the tenant's config with the new overrides
+     * @throws EngineException.BadRequest naming the key and value the settings refuse
+     */
+    public TenantConfig updateOverrides(TenantId tenantId, java.util.function.UnaryOperator<TenantOverrides> change)
+            throws IOException {
+        ReentrantLock tenantLock = lockTenant(tenantId);
+        try {
+            checkOpen();
+            TenantConfig current = tenantConfig(tenantId);
+            TenantOverrides next;
+            try {
+                next = change.apply(current.overrides());
+            } catch (IllegalArgumentException e) {
+                throw new EngineException.BadRequest(e.getMessage());
+            }
+            TenantConfig wanted = current.withOverrides(next);
+            settingsOf(wanted);
+            if (!next.equals(current.overrides())) {
+                wanted.write(tenantDirectory(tenantId));
+                tenants.put(tenantId, wanted);
+                applySettings(tenantId, wanted);
+            }
+            return wanted;
+        } finally {
+            tenantLock.unlock();
+        }
+    }
+
+    /**
+     * A tenant's settings: the effective value of every {@link TenantSetting}, and the keys whose effective
+     * value differs from what some running timeline uses (settings that apply at the next load).
+     */
+    public record EffectiveSettings(Map<TenantSetting, Object> values, List<TenantSetting> pendingReload) {}
+
+    /** The effective settings of a tenant, for {@code GET /v1/tenant/{id}/config}. */
+    public EffectiveSettings effectiveSettings(TenantId tenantId) {
+        TenantConfig config = tenantConfig(tenantId);
+        TimelineSettings effective = settingsOf(config);
+        java.time.Duration nodeIdle = options.eviction().idleThreshold();
+        Map<TenantSetting, Object> values = new java.util.EnumMap<>(TenantSetting.class);
+        List<TenantSetting> pending = new ArrayList<>();
+        for (TenantSetting setting : TenantSetting.values()) {
+            Object value = setting.valueIn(effective, nodeIdle);
+            values.put(setting, value);
+            for (Timeline timeline : timelines(tenantId)) {
+                if (!setting.valueIn(timeline.settings(), nodeIdle).equals(value)) {
+                    pending.add(setting);
+                    break;
+                }
+            }
+        }
+        return new EffectiveSettings(values, List.copyOf(pending));
     }
 
     /** Every tenant's mode and generation, for {@code GET /v1/location_config}. */
