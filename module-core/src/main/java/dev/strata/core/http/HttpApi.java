@@ -173,7 +173,23 @@ public final class HttpApi {
     private void listTenants(ServerRequest request, ServerResponse response) {
         ArrayNode body = JSON.createArrayNode();
         for (TenantId tenant : engine.tenants()) {
-            body.add(tenantJson(tenant));
+            // A listing does not wait for tenants that are attaching (and so does not move them up the queue).
+            String state = engine.tenantState(tenant).orElse(null);
+            if (state == null) {
+                continue;
+            }
+            if (state.equals("Active")) {
+                try {
+                    body.add(tenantJson(tenant));
+                    continue;
+                } catch (EngineException.Unavailable | EngineException.NotFound e) {
+                    state = engine.tenantState(tenant).orElse(null);
+                    if (state == null) {
+                        continue;
+                    }
+                }
+            }
+            body.add(JSON.createObjectNode().put("id", tenant.hex()).put("state", state));
         }
         sendJson(response, Status.OK_200, body);
     }

@@ -8,4 +8,10 @@ public interface EngineGauges {
 
     /** Layer counts summed over every timeline. */
     LayerTotals layers();
+
+    /**
+     * Tenants in {@code state}, one of {@link NodeMetrics#TENANT_STATES}: attaching (at start-up or through
+     * location_config), active, stopping (detaching) or broken (its attach failed).
+     */
+    int tenantsIn(String state);
 }

@@ -36,6 +36,11 @@ public final class NodeMetrics {
     public static final List<String> HTTP_ROUTE_CLASSES = List.of("management", "maintenance", "ingest", "page",
             "pages", "range", "metrics", "other");
     private static final List<String> HTTP_STATUS_CLASSES = List.of("2xx", "3xx", "4xx", "5xx");
+    /** Phases of a node's start-up, in order, timed by {@link #startupPhase}. */
+    public static final List<String> STARTUP_PHASES = List.of("read_configs", "control_plane", "deletion_queue_recovery",
+            "attach");
+    /** States of {@code strata_tenant_states}. */
+    public static final List<String> TENANT_STATES = List.of("attaching", "active", "stopping", "broken");
 
     private final MetricRegistry registry = new MetricRegistry();
     private final PrometheusRegistry prometheus = new PrometheusRegistry();
@@ -58,6 +63,7 @@ public final class NodeMetrics {
     private final Counter walFsyncs = registry.counter("strata.fsyncs.wal");
     private final Counter layerFsyncs = registry.counter("strata.fsyncs.layer");
     private final Map<String, RemoteStorageMetrics> remoteStorages = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> startupPhaseNanos = new ConcurrentHashMap<>();
 
     public NodeMetrics() {
         for (String route : HTTP_ROUTE_CLASSES) {
@@ -66,7 +72,14 @@ public final class NodeMetrics {
                 registry.counter(httpRequestsName(route, status));
             }
         }
+        for (String phase : STARTUP_PHASES) {
+            java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+            startupPhaseNanos.put(phase, nanos);
+            registry.register("strata.startup.phase.seconds." + phase, (Gauge<Double>) () -> nanos.get() / 1e9);
+        }
         prometheus.register(new LabelledExports(registry, List.of(
+                new MapperConfig("strata.startup.phase.seconds.*", "strata.startup.phase.seconds", Map.of("phase", "${0}")),
+                new MapperConfig("strata.tenant.states.*", "strata.tenant.states", Map.of("state", "${0}")),
                 new MapperConfig("strata.layers.*", "strata.layers", Map.of("kind", "${0}")),
                 new MapperConfig("strata.fsyncs.*", "strata.fsyncs", Map.of("kind", "${0}")),
                 new MapperConfig("strata.http.requests.*.*", "strata.http.requests", Map.of("route", "${0}", "status", "${1}")),
@@ -102,6 +115,21 @@ public final class NodeMetrics {
         layerGauge(engine, "l1_delta", LayerTotals::l1Deltas);
         layerGauge(engine, "image", LayerTotals::images);
         layerGauge(engine, "frozen", LayerTotals::frozen);
+        for (String state : TENANT_STATES) {
+            registry.register("strata.tenant.states." + state, (Gauge<Integer>) () -> engine.tenantsIn(state));
+        }
+    }
+
+    /**
+     * Records how long a start-up phase (one of {@link #STARTUP_PHASES}) took; {@code strata_startup_phase_seconds}
+     * shows 0 for a phase that has not finished or does not apply (no control plane: no re-attach).
+     */
+    public void startupPhase(String phase, long nanos) {
+        java.util.concurrent.atomic.AtomicLong slot = startupPhaseNanos.get(phase);
+        if (slot == null) {
+            throw new IllegalArgumentException("unknown start-up phase '" + phase + "'; known: " + STARTUP_PHASES);
+        }
+        slot.set(nanos);
     }
 
     private void layerGauge(EngineGauges engine, String kind, ToLongFunction<LayerTotals> count) {

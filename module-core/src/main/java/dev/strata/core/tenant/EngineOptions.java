@@ -21,10 +21,11 @@ import java.util.Objects;
  * @param remote remote storage shared by every timeline, or null for a node that keeps everything locally
  * @param eviction when local layer files that remote storage holds are deleted (only with remote storage)
  * @param walBackup how WAL is backed up to remote storage (only with remote storage)
+ * @param startup how the tenants on disk are attached when the engine opens
  */
 public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBytes, int backgroundThreads,
                             Failpoints failpoints, FileIo io, boolean backgroundCompaction, RemoteResources remote,
-                            EvictionPolicy eviction, WalBackupOptions walBackup) {
+                            EvictionPolicy eviction, WalBackupOptions walBackup, StartupAttach startup) {
     public static final EngineOptions DEFAULT = new EngineOptions(TimelineSettings.DEFAULT, 256L << 20, 2,
             Failpoints.disabled(), FileIo.DEFAULT, true);
 
@@ -34,6 +35,7 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
         Objects.requireNonNull(io, "io is null");
         Objects.requireNonNull(eviction, "eviction is null");
         Objects.requireNonNull(walBackup, "walBackup is null");
+        Objects.requireNonNull(startup, "startup is null");
         if (blockCacheBytes < 0) {
             throw new IllegalArgumentException("block_cache_bytes must not be negative, got " + blockCacheBytes);
         }
@@ -46,7 +48,7 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
     public EngineOptions(TimelineSettings timelineSettings, long blockCacheBytes, int backgroundThreads,
                          Failpoints failpoints, FileIo io, boolean backgroundCompaction) {
         this(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, null,
-                EvictionPolicy.DEFAULT, WalBackupOptions.DEFAULT);
+                EvictionPolicy.DEFAULT, WalBackupOptions.DEFAULT, StartupAttach.DEFAULT);
     }
 
     /** Options with the default WAL backup. */
@@ -54,45 +56,50 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
                          Failpoints failpoints, FileIo io, boolean backgroundCompaction, RemoteResources remote,
                          EvictionPolicy eviction) {
         this(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction,
-                WalBackupOptions.DEFAULT);
+                WalBackupOptions.DEFAULT, StartupAttach.DEFAULT);
     }
 
     public EngineOptions withTimelineSettings(TimelineSettings settings) {
-        return new EngineOptions(settings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction, walBackup);
+        return new EngineOptions(settings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction, walBackup, startup);
     }
 
     public EngineOptions withFailpoints(Failpoints points) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, points, io, backgroundCompaction, remote, eviction, walBackup);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, points, io, backgroundCompaction, remote, eviction, walBackup, startup);
     }
 
     public EngineOptions withIo(FileIo fileIo) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, fileIo, backgroundCompaction, remote, eviction, walBackup);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, fileIo, backgroundCompaction, remote, eviction, walBackup, startup);
     }
 
     public EngineOptions withBackgroundThreads(int threads) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, threads, failpoints, io, backgroundCompaction, remote, eviction, walBackup);
+        return new EngineOptions(timelineSettings, blockCacheBytes, threads, failpoints, io, backgroundCompaction, remote, eviction, walBackup, startup);
     }
 
     public EngineOptions withBackgroundCompaction(boolean enabled) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, enabled, remote, eviction, walBackup);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, enabled, remote, eviction, walBackup, startup);
     }
 
     public EngineOptions withBlockCacheBytes(long bytes) {
-        return new EngineOptions(timelineSettings, bytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction, walBackup);
+        return new EngineOptions(timelineSettings, bytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction, walBackup, startup);
     }
 
     public EngineOptions withRemote(RemoteResources remoteResources) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remoteResources, eviction, walBackup);
+                remoteResources, eviction, walBackup, startup);
     }
 
     public EngineOptions withEviction(EvictionPolicy policy) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remote, policy, walBackup);
+                remote, policy, walBackup, startup);
     }
 
     public EngineOptions withWalBackup(WalBackupOptions options) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remote, eviction, options);
+                remote, eviction, options, startup);
+    }
+
+    public EngineOptions withStartup(StartupAttach attach) {
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
+                remote, eviction, walBackup, attach);
     }
 }

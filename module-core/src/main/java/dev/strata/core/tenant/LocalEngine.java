@@ -88,6 +88,12 @@ public final class LocalEngine implements AutoCloseable {
     private volatile boolean closed;
     /** The control plane, set once at start-up; null for a node that is its bucket's only writer. */
     private volatile dev.strata.api.controlplane.ControlPlane controlPlane;
+    /** The tenants attached at start-up that have not finished; null before start-up lists them. */
+    private volatile AttachQueue startupQueue;
+    /** The workers of {@link #startupQueue}; they end when it is empty. */
+    private volatile ExecutorService attachWorkers;
+    /** Tenants whose attach at start-up failed (in the background), with the reason; they answer 500. */
+    private final Map<TenantId, String> brokenTenants = new ConcurrentHashMap<>();
     /** Closed after the engine, in order: resources the engine uses but the caller handed over. */
     private final List<AutoCloseable> closeAfterwards = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -111,6 +117,13 @@ public final class LocalEngine implements AutoCloseable {
      * {@code metrics} (whose engine gauges it registers: one engine per {@link NodeMetrics}).
      */
     public static LocalEngine open(Path workdir, EngineOptions options, NodeMetrics metrics) throws IOException {
+        return open(workdir, options, metrics, true);
+    }
+
+    /** @param timeReadConfigs whether listing the tenants is the {@code read_configs} start-up phase (the control
+     *                         plane's start-up times its own reading) */
+    private static LocalEngine open(Path workdir, EngineOptions options, NodeMetrics metrics, boolean timeReadConfigs)
+            throws IOException {
         Objects.requireNonNull(workdir, "workdir is null");
         Objects.requireNonNull(options, "options is null");
         Objects.requireNonNull(metrics, "metrics is null");
@@ -128,7 +141,7 @@ public final class LocalEngine implements AutoCloseable {
         metrics.registerEngine(engine.gauges());
         boolean success = false;
         try {
-            engine.loadAll();
+            engine.loadAll(timeReadConfigs);
             ticker.scheduleWithFixedDelay(engine::tick, 1, 1, TimeUnit.SECONDS);
             if (options.remote() != null) {
                 LayerEviction eviction = new LayerEviction(options.eviction(), workdir, engine::allTimelines);
@@ -165,25 +178,31 @@ public final class LocalEngine implements AutoCloseable {
         }
         Path tenantsDirectory = workdir.resolve(TENANTS);
         DurableFiles.createDirectoryDurably(tenantsDirectory);
+        long phaseStart = System.nanoTime();
         Map<TenantId, TenantConfig> local = readTenantConfigs(tenantsDirectory);
+        metrics.startupPhase("read_configs", System.nanoTime() - phaseStart);
+        phaseStart = System.nanoTime();
         List<dev.strata.api.controlplane.TenantAttachment> attachments = reAttach(control, local.isEmpty());
+        metrics.startupPhase("control_plane", System.nanoTime() - phaseStart);
         boolean emergency = attachments == null;
         if (emergency) {
             LOG.log(System.Logger.Level.ERROR, "EMERGENCY MODE: the control plane did not answer the re-attach of node {0};"
                     + " attaching {1} tenants at their local generations; every deletion and visible-LSN advance is held"
                     + " until the control plane answers", control.nodeId(), local.size());
         }
+        phaseStart = System.nanoTime();
         dev.strata.core.deletion.DeletionQueue queue = dev.strata.core.deletion.DeletionQueue.open(
                 workdir.resolve("deletion"), options.remote().layout(), control.controlPlane(), control.executor(),
                 control.queueSettings(), options.failpoints(),
                 new dev.strata.core.deletion.DeletionQueueMetrics(metrics.registry()), emergency);
+        metrics.startupPhase("deletion_queue_recovery", System.nanoTime() - phaseStart);
         boolean success = false;
         try {
             Map<TenantId, dev.strata.api.controlplane.TenantAttachment> missing = new java.util.TreeMap<>();
             if (!emergency) {
                 missing = reconcile(tenantsDirectory, local, attachments);
             }
-            LocalEngine engine = open(workdir, options.withRemote(options.remote().withDeletions(queue)), metrics);
+            LocalEngine engine = open(workdir, options.withRemote(options.remote().withDeletions(queue)), metrics, false);
             engine.closeAfterwards(queue);
             engine.controlPlane = control.controlPlane();
             boolean attached = false;
@@ -331,12 +350,14 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     /**
-     * Loads every tenant, {@link #LOAD_CONCURRENCY} at a time: most of the work is small reads and one fsync
-     * per WAL, so parallel loads overlap their waits. The first failure stops the start-up and names the
-     * tenant.
+     * Attaches every tenant on disk, {@link StartupAttach#concurrency()} at a time, in tenant order except that a
+     * tenant a request asks for while it waits goes next ({@link #awaitStartupAttach}): most of the work is small
+     * reads and one fsync per WAL, so parallel loads overlap their waits. In the foreground the first failure
+     * stops the start-up and names the tenant; in the background it marks that tenant broken.
      */
-    private void loadAll() throws IOException {
-        List<Path> directories = new ArrayList<>();
+    private void loadAll(boolean timeReadConfigs) throws IOException {
+        long listStart = System.nanoTime();
+        List<TenantId> tenantIds = new ArrayList<>();
         try (Stream<Path> entries = Files.list(workdir.resolve(TENANTS))) {
             for (Path tenantDirectory : entries.sorted().toList()) {
                 String name = tenantDirectory.getFileName().toString();
@@ -345,36 +366,182 @@ public final class LocalEngine implements AutoCloseable {
                     continue;
                 }
                 try {
-                    TenantId.parse(name);
+                    tenantIds.add(TenantId.parse(name));
                 } catch (IllegalArgumentException e) {
                     throw new IOException("unknown entry " + tenantDirectory + " in the tenants directory: " + e.getMessage());
                 }
-                directories.add(tenantDirectory);
             }
         }
-        try (ExecutorService loaders = Executors.newFixedThreadPool(LOAD_CONCURRENCY, daemon("strata-load"))) {
-            List<java.util.concurrent.Future<?>> loads = new ArrayList<>();
-            for (Path directory : directories) {
-                loads.add(loaders.submit(() -> {
-                    loadTenant(TenantId.parse(directory.getFileName().toString()), directory);
-                    return null;
-                }));
+        if (timeReadConfigs) {
+            metrics().startupPhase("read_configs", System.nanoTime() - listStart);
+        }
+        AttachQueue queue = new AttachQueue(tenantIds);
+        List<java.util.concurrent.CompletableFuture<Void>> attaches = new ArrayList<>();
+        for (TenantId tenantId : tenantIds) {
+            attaches.add(queue.completion(tenantId).orElseThrow());
+        }
+        startupQueue = queue;
+        long attachStart = System.nanoTime();
+        if (tenantIds.isEmpty()) {
+            metrics().startupPhase("attach", 0);
+            return;
+        }
+        int workers = Math.min(options.startup().concurrency(), tenantIds.size());
+        ExecutorService pool = Executors.newFixedThreadPool(workers, daemon("strata-attach"));
+        attachWorkers = pool;
+        for (int i = 0; i < workers; i++) {
+            pool.execute(() -> attachFromQueue(queue, attachStart));
+        }
+        pool.shutdown();
+        if (options.startup().background()) {
+            LOG.log(System.Logger.Level.INFO, "attaching {0} tenants in the background, {1} at a time", tenantIds.size(),
+                    workers);
+            return;
+        }
+        for (int i = 0; i < attaches.size(); i++) {
+            try {
+                attaches.get(i).get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                queue.close(new EngineException.Unavailable("start-up stopped"));
+                awaitAttachWorkers();
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException("loading tenant " + tenantIds.get(i) + " failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                queue.close(new EngineException.Unavailable("start-up interrupted"));
+                throw new IOException("interrupted while loading tenants", e);
             }
-            for (java.util.concurrent.Future<?> load : loads) {
-                try {
-                    load.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    loads.forEach(other -> other.cancel(true));
-                    if (e.getCause() instanceof IOException io) {
-                        throw io;
-                    }
-                    throw new IOException("loading tenants failed: " + e.getCause(), e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while loading tenants", e);
+        }
+    }
+
+    /** One start-up worker: attaches tenants from the queue until it is empty or closed. */
+    private void attachFromQueue(AttachQueue queue, long attachStart) {
+        for (Optional<TenantId> next = queue.next(); next.isPresent(); next = queue.next()) {
+            TenantId tenantId = next.get();
+            Throwable failure = null;
+            try (CloseableThreadContext.Instance _ = CloseableThreadContext.put("tenant_id", tenantId.hex())) {
+                resources.failpoints().hit("startup-before-tenant-attach");
+                loadTenant(tenantId, tenantDirectory(tenantId));
+            } catch (IOException | RuntimeException | Error e) {
+                failure = e;
+                if (options.startup().background()) {
+                    markBroken(tenantId, e);
+                }
+            } finally {
+                queue.finished(tenantId, failure);
+                if (queue.pendingCount() == 0) {
+                    metrics().startupPhase("attach", System.nanoTime() - attachStart);
+                    LOG.log(System.Logger.Level.INFO, "start-up attach finished in {0} ms",
+                            (System.nanoTime() - attachStart) / 1_000_000);
                 }
             }
         }
+    }
+
+    /** A tenant whose attach failed in the background: what it loaded is closed, and it answers 500 from now on. */
+    private void markBroken(TenantId tenantId, Throwable failure) {
+        String reason = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+        LOG.log(System.Logger.Level.ERROR, "tenant " + tenantId + ": attach at start-up failed; the tenant is broken", failure);
+        List<Timeline> loaded = new ArrayList<>(timelines.getOrDefault(tenantId, Map.of()).values());
+        loaded.sort(java.util.Comparator.comparingInt(LocalEngine::depth).reversed());
+        for (Timeline timeline : loaded) {
+            try {
+                timeline.close(false);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing timeline {0} of broken tenant {1}: {2}", timeline.timelineId(),
+                        tenantId, e.toString());
+            }
+        }
+        timelines.remove(tenantId);
+        tenants.remove(tenantId);
+        brokenTenants.put(tenantId, reason);
+    }
+
+    /** Waits for the start-up workers to finish the tenants they took. */
+    private void awaitAttachWorkers() {
+        ExecutorService pool = attachWorkers;
+        if (pool == null) {
+            return;
+        }
+        try {
+            if (!pool.awaitTermination(5, TimeUnit.MINUTES)) {
+                LOG.log(System.Logger.Level.WARNING, "start-up attach workers did not finish within 5 minutes");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * When a tenant is still waiting to be attached at start-up, moves it to the front of the queue and waits
+     * (at most {@link StartupAttach#requestWait()}) until it is attached: a client's tenant comes before the
+     * others. Returns at once for a tenant that is not queued.
+     *
+     * @throws EngineException.Unavailable when the tenant is not attached in time (retry)
+     * @throws EngineException.Broken when its attach failed
+     */
+    private void awaitStartupAttach(TenantId tenantId) {
+        AttachQueue queue = startupQueue;
+        if (queue != null) {
+            Optional<java.util.concurrent.CompletableFuture<Void>> completion = queue.completion(tenantId);
+            if (completion.isPresent()) {
+                if (queue.prioritize(tenantId)) {
+                    LOG.log(System.Logger.Level.INFO, "tenant {0} was asked for while waiting to attach: attaching it next",
+                            tenantId);
+                }
+                try {
+                    completion.get().get(options.startup().requestWait().toMillis(), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new EngineException.Unavailable("tenant " + tenantId + " is still attaching (node start-up); retry");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // Reported below as broken, or as the reason the start-up stopped.
+                    if (!brokenTenants.containsKey(tenantId)) {
+                        throw new EngineException.Unavailable("tenant " + tenantId + " is not attached: "
+                                + e.getCause().getMessage());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new EngineException.Unavailable("interrupted while tenant " + tenantId + " attaches; retry");
+                }
+            }
+        }
+        String broken = brokenTenants.get(tenantId);
+        if (broken != null) {
+            throw new EngineException.Broken("tenant " + tenantId + " is broken: its attach at start-up failed: " + broken, null);
+        }
+    }
+
+    /**
+     * A tenant's state without waiting for it: {@code Attaching} (at start-up or through location_config),
+     * {@code Detaching}, {@code Broken} or {@code Active}; empty for a tenant this node does not hold.
+     */
+    public Optional<String> tenantState(TenantId tenantId) {
+        AttachQueue queue = startupQueue;
+        if (queue != null && queue.pending(tenantId)) {
+            return Optional.of("Attaching");
+        }
+        if (brokenTenants.containsKey(tenantId)) {
+            return Optional.of("Broken");
+        }
+        String transition = transitions.get(tenantId);
+        if (transition != null) {
+            return Optional.of(transition);
+        }
+        return tenants.containsKey(tenantId) ? Optional.of("Active") : Optional.empty();
+    }
+
+    /** Tenants a request moved to the front of the start-up queue that no worker has taken yet. */
+    int startupPrioritized() {
+        AttachQueue queue = startupQueue;
+        return queue == null ? 0 : queue.prioritizedCount();
+    }
+
+    /** Tenants still waiting or attaching at start-up (0 once every tenant on disk is attached). */
+    public int startupAttachPending() {
+        AttachQueue queue = startupQueue;
+        return queue == null ? 0 : queue.pendingCount();
     }
 
     private void loadTenant(TenantId tenantId, Path tenantDirectory) throws IOException {
@@ -536,6 +703,7 @@ public final class LocalEngine implements AutoCloseable {
 
     /** Creates a tenant (idempotent: an existing tenant is returned as is). */
     public void createTenant(TenantId tenantId, Generation generation) throws IOException {
+        awaitStartupAttach(tenantId);
         ReentrantLock tenantLock = lockTenant(tenantId);
         try {
             checkOpen();
@@ -680,6 +848,7 @@ public final class LocalEngine implements AutoCloseable {
      * that loads.
      */
     public void deleteTenant(TenantId tenantId) throws IOException {
+        awaitStartupAttach(tenantId);
         ReentrantLock tenantLock = lockTenant(tenantId);
         try {
             checkOpen();
@@ -714,6 +883,7 @@ public final class LocalEngine implements AutoCloseable {
      * tenant answers 503.
      */
     public void applyLocation(TenantId tenantId, LocationConfig config) throws IOException {
+        awaitStartupAttach(tenantId);
         ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
         if (!tenantLock.tryLock()) {
             throw new EngineException.Unavailable("tenant " + tenantId + " is being modified concurrently; retry");
@@ -936,6 +1106,7 @@ public final class LocalEngine implements AutoCloseable {
 
     /** The tenant's stored configuration (mode and generation). */
     public TenantConfig tenantConfig(TenantId tenantId) {
+        awaitStartupAttach(tenantId);
         String transition = transitions.get(tenantId);
         if (transition != null) {
             throw new EngineException.Unavailable("tenant " + tenantId + " is " + transition + "; retry");
@@ -962,8 +1133,15 @@ public final class LocalEngine implements AutoCloseable {
         return timeline;
     }
 
+    /** Every tenant this node holds, in any state (see {@link #tenantState}). */
     public List<TenantId> tenants() {
-        return tenants.keySet().stream().sorted().toList();
+        java.util.Set<TenantId> all = new java.util.HashSet<>(tenants.keySet());
+        AttachQueue queue = startupQueue;
+        if (queue != null) {
+            all.addAll(queue.pendingTenants());
+        }
+        all.addAll(brokenTenants.keySet());
+        return all.stream().sorted().toList();
     }
 
     public List<Timeline> timelines(TenantId tenantId) {
@@ -972,6 +1150,7 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     private Map<TimelineId, Timeline> tenantTimelines(TenantId tenantId) {
+        awaitStartupAttach(tenantId);
         String transition = transitions.get(tenantId);
         if (transition != null) {
             throw new EngineException.Unavailable("tenant " + tenantId + " is " + transition + "; retry");
@@ -1020,6 +1199,23 @@ public final class LocalEngine implements AutoCloseable {
             @Override
             public int timelines() {
                 return timelines.values().stream().mapToInt(Map::size).sum();
+            }
+
+            @Override
+            public int tenantsIn(String state) {
+                AttachQueue queue = startupQueue;
+                int startup = queue == null ? 0 : queue.pendingCount();
+                long attaching = transitions.values().stream().filter("Attaching"::equals).count();
+                long stopping = transitions.values().stream().filter("Detaching"::equals).count();
+                return switch (state) {
+                    case "attaching" -> (int) (startup + attaching);
+                    case "stopping" -> (int) stopping;
+                    case "broken" -> brokenTenants.size();
+                    case "active" -> (int) Math.max(0, tenants.keySet().stream()
+                            .filter(tenant -> !transitions.containsKey(tenant) && (queue == null || !queue.pending(tenant)))
+                            .count());
+                    default -> 0;
+                };
             }
 
             @Override
@@ -1082,6 +1278,12 @@ public final class LocalEngine implements AutoCloseable {
             return;
         }
         closed = true;
+        AttachQueue queue = startupQueue;
+        if (queue != null) {
+            // Tenants not started stay on disk for the next start; the ones attaching finish first.
+            queue.close(new EngineException.Unavailable("engine in " + workdir + " is shutting down"));
+            awaitAttachWorkers();
+        }
         ticker.shutdownNow();
         if (scheduler != null) {
             scheduler.close();
