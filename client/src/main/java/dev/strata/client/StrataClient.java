@@ -144,6 +144,15 @@ public final class StrataClient implements AutoCloseable {
         return tenant(json("PUT", tenantPath(tenant) + "/location_config", body));
     }
 
+    /** The tenant's state without waiting for it, and how far an attach from remote storage got. */
+    public AttachProgressInfo attachProgress(TenantId tenant) {
+        JsonNode node = json("GET", tenantPath(tenant) + "/attach_progress", null);
+        return new AttachProgressInfo(TenantId.parse(node.path("tenant_id").asText()), node.path("state").asText(),
+                node.has("timelines_total"), node.path("indexes_loaded").asInt(), node.path("timelines_total").asInt(-1),
+                node.path("timelines_attached").asInt(), node.path("layers_total").asLong(),
+                node.path("layers_attached").asLong());
+    }
+
     /** The tenant's overrides of the node's defaults and its effective settings. */
     public TenantConfigInfo tenantConfig(TenantId tenant) {
         return tenantConfig(json("GET", tenantPath(tenant) + "/config", null));

@@ -119,7 +119,8 @@ final class NodeCommands {
                         + " (tenant detach detaches)");
             }
             try (StrataClient client = server.client()) {
-                TenantInfo info = client.setLocation(tenant, mode, generation);
+                TenantInfo info = AttachProgressLine.whileRunning(client, tenant,
+                        () -> client.setLocation(tenant, mode, generation));
                 spec.commandLine().getOut().println("tenant " + info.id() + " " + mode + " generation " + info.generation()
                         + " timelines=" + info.timelines());
                 spec.commandLine().getOut().flush();

@@ -111,6 +111,7 @@ public final class HttpApi {
                 .put("/v1/deletion_queue/flush", guarded(this::flushDeletionQueue))
                 .put("/v1/tenant/{tenant}/location_config", guarded(this::putLocationConfig))
                 .get("/v1/tenant/{tenant}/config", guarded(this::getTenantConfig))
+                .get("/v1/tenant/{tenant}/attach_progress", guarded(this::attachProgress))
                 .patch("/v1/tenant/{tenant}/config", guarded(this::patchTenantConfig))
                 .get("/v1/location_config", guarded(this::listLocationConfigs));
     }
@@ -365,6 +366,24 @@ public final class HttpApi {
         TenantMode mode = TenantMode.parse(requireText(body, "mode"));
         engine.applyLocation(tenant, new LocationConfig(mode, parsed, warm, overrides));
         sendJson(response, Status.OK_200, mode == TenantMode.DETACHED ? detachedJson(tenant) : tenantJson(tenant));
+    }
+
+    /**
+     * {@code GET /v1/tenant/{tenant}/attach_progress}: the tenant's state without waiting for it, and while it
+     * attaches from remote storage how far it got (indexes downloaded; timelines and the layers their indexes list,
+     * loaded of total; {@code timelines_total} is -1 while indexes are still being downloaded).
+     */
+    private void attachProgress(ServerRequest request, ServerResponse response) {
+        TenantId tenant = tenant(request);
+        String state = engine.tenantState(tenant).orElseThrow(
+                () -> new EngineException.NotFound("tenant " + tenant + " not found"));
+        ObjectNode body = JSON.createObjectNode().put("tenant_id", tenant.hex()).put("state", state);
+        engine.attachProgress(tenant).ifPresent(progress -> body.put("indexes_loaded", progress.indexesLoaded())
+                .put("timelines_total", progress.timelinesTotal())
+                .put("timelines_attached", progress.timelinesAttached())
+                .put("layers_total", progress.layersTotal())
+                .put("layers_attached", progress.layersAttached()));
+        sendJson(response, Status.OK_200, body);
     }
 
     /** {@code GET /v1/tenant/{tenant}/config}: the tenant's overrides and effective settings. */

@@ -92,6 +92,8 @@ public final class LocalEngine implements AutoCloseable {
     private volatile AttachQueue startupQueue;
     /** The workers of {@link #startupQueue}; they end when it is empty. */
     private volatile ExecutorService attachWorkers;
+    /** Tenants attaching from remote storage now, with how far they got. */
+    private final Map<TenantId, AttachProgress> attachProgress = new ConcurrentHashMap<>();
     /** Tenants whose attach at start-up failed (in the background), with the reason; they answer 500. */
     private final Map<TenantId, String> brokenTenants = new ConcurrentHashMap<>();
     /** Closed after the engine, in order: resources the engine uses but the caller handed over. */
@@ -538,6 +540,11 @@ public final class LocalEngine implements AutoCloseable {
         return queue == null ? 0 : queue.prioritizedCount();
     }
 
+    /** How far the attach of a tenant from remote storage got; empty when it is not attaching from there now. */
+    public Optional<AttachProgress> attachProgress(TenantId tenantId) {
+        return Optional.ofNullable(attachProgress.get(tenantId));
+    }
+
     /** Tenants still waiting or attaching at start-up (0 once every tenant on disk is attached). */
     public int startupAttachPending() {
         AttachQueue queue = startupQueue;
@@ -623,6 +630,16 @@ public final class LocalEngine implements AutoCloseable {
      * finishes the attach (INVARIANTS 14).
      */
     private void attachTenant(TenantId tenantId, Path tenantDirectory) throws IOException {
+        AttachProgress progress = new AttachProgress();
+        attachProgress.put(tenantId, progress);
+        try {
+            attachTenant(tenantId, tenantDirectory, progress);
+        } finally {
+            attachProgress.remove(tenantId, progress);
+        }
+    }
+
+    private void attachTenant(TenantId tenantId, Path tenantDirectory, AttachProgress progress) throws IOException {
         TenantConfig config = TenantConfig.read(tenantDirectory);
         Path timelinesDirectory = tenantDirectory.resolve(TIMELINES);
         Files.createDirectories(timelinesDirectory);
@@ -637,6 +654,7 @@ public final class LocalEngine implements AutoCloseable {
             } catch (RemoteIndexException e) {
                 throw new IOException("cannot attach tenant " + tenantId + ": " + e.getMessage(), e);
             }
+            progress.indexLoaded();
             if (loaded.isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "tenant {0}: timeline {1} has objects but no index in remote storage;"
                         + " skipping it", tenantId, timelineId);
@@ -677,11 +695,14 @@ public final class LocalEngine implements AutoCloseable {
         Map<TimelineId, TimelineId> ancestors = new HashMap<>();
         indexes.forEach((timelineId, index) -> ancestors.put(timelineId, index.index().metadata().ancestorTimeline()));
         TimelineSettings settings = loadedSettings(tenantDirectory, config);
+        progress.timelinesToAttach(indexes.size(), indexes.values().stream().mapToLong(index -> index.index().layers().size()).sum());
         tenants.put(tenantId, config);
         loadAncestorsFirst(tenantId, ancestors, (timelineId, ancestor) -> {
             resources.failpoints().hit("attach-before-timeline-load");
-            return Timeline.attach(tenantId, timelineId, timelinesDirectory.resolve(timelineId.hex()), config.generation(),
-                    settings, resources, ancestor, indexes.get(timelineId), remote);
+            Timeline attached = Timeline.attach(tenantId, timelineId, timelinesDirectory.resolve(timelineId.hex()),
+                    config.generation(), settings, resources, ancestor, indexes.get(timelineId), remote);
+            progress.timelineAttached(indexes.get(timelineId).index().layers().size());
+            return attached;
         });
     }
 
