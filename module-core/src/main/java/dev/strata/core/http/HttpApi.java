@@ -122,6 +122,7 @@ public final class HttpApi {
         ObjectNode body = JSON.createObjectNode();
         body.put("node_id", nodeId);
         body.put("tenants", engine.tenants().size());
+        body.put("startup_attach_pending", engine.startupAttachPending());
         body.put("workdir", engine.workdir().toString());
         java.util.Optional<DeletionQueue> deletions = engine.deletionQueue();
         body.put("emergency_mode", deletions.map(DeletionQueue::emergency).orElse(false));

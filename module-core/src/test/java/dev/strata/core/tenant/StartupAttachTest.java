@@ -69,6 +69,7 @@ final class StartupAttachTest {
             List<TenantInfo> listed = client.listTenants();
             assertEquals(TENANTS, listed.size(), "a listing shows every tenant, attaching or not, without waiting");
             assertEquals("Attaching", listed.getLast().state());
+            assertEquals(TENANTS, client.status().path("startup_attach_pending").asInt(), "the status shows the queue");
 
             Map<String, Double> early = PrometheusSamples.parse(scrape(server));
             assertEquals(TENANTS, early.get("strata_tenant_states{state=\"attaching\"}"), early.toString());
@@ -98,6 +99,7 @@ final class StartupAttachTest {
                 Thread.sleep(50);
             }
             assertEquals(0, engine.startupAttachPending(), "every tenant attached in the end");
+            assertEquals(0, client.status().path("startup_attach_pending").asInt());
             Map<String, Double> done = PrometheusSamples.parse(scrape(server));
             assertEquals(TENANTS, done.get("strata_tenant_states{state=\"active\"}"), done.toString());
             assertEquals(0.0, done.get("strata_tenant_states{state=\"attaching\"}"));
