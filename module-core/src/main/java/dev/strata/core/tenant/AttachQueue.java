@@ -94,11 +94,6 @@ final class AttachQueue {
         return (int) urgent.stream().filter(waiting::contains).count();
     }
 
-    /** Tenants not taken by a worker yet. */
-    int waitingCount() {
-        return waiting.size();
-    }
-
     /** The tenants waiting or attaching. */
     List<TenantId> pendingTenants() {
         return List.copyOf(unfinished.keySet());

@@ -58,7 +58,8 @@ import org.apache.logging.log4j.CloseableThreadContext;
  * </pre>
  *
  * <p>Opening loads every tenant and every timeline (ancestors before children), removing what a crash left
- * half-created. Structural changes (create, branch, delete) are serialised per tenant, so tenants are created
+ * half-created; with {@link StartupAttach#background()} it returns first and tenants attach behind it, a
+ * request for a tenant still waiting moving that tenant to the front and waiting for it. Structural changes (create, branch, delete) are serialised per tenant, so tenants are created
  * in parallel; reads and writes of timelines take no engine lock. Lock order: tenant lock, then the
  * timeline's own locks.
  */
