@@ -146,6 +146,29 @@ public final class StrataClient implements AutoCloseable {
         return tenant(json("PUT", tenantPath(tenant) + "/location_config", body));
     }
 
+    /** The tenant's state without waiting for it, and how far an attach from remote storage got. */
+    public AttachProgressInfo attachProgress(TenantId tenant) {
+        JsonNode node = json("GET", tenantPath(tenant) + "/attach_progress", null);
+        return new AttachProgressInfo(TenantId.parse(node.path("tenant_id").asText()), node.path("state").asText(),
+                node.has("timelines_total"), node.path("indexes_loaded").asInt(), node.path("timelines_total").asInt(-1),
+                node.path("timelines_attached").asInt(), node.path("layers_total").asLong(),
+                node.path("layers_attached").asLong());
+    }
+
+    /** The tenant's overrides of the node's defaults and its effective settings. */
+    public TenantConfigInfo tenantConfig(TenantId tenant) {
+        return tenantConfig(json("GET", tenantPath(tenant) + "/config", null));
+    }
+
+    /**
+     * Changes the tenant's overrides with a JSON merge patch: a key with a value sets it, a key with
+     * {@code null} removes the override (back to the node's default). Unknown keys and bad values are refused
+     * (400) and change nothing.
+     */
+    public TenantConfigInfo patchTenantConfig(TenantId tenant, ObjectNode patch) {
+        return tenantConfig(json("PATCH", tenantPath(tenant) + "/config", patch));
+    }
+
     /** Sets failpoints: pairs of name and actions (for fault-injection tests). */
     public void configureFailpoint(String name, String actions) {
         ArrayNode body = JSON.createArrayNode();
@@ -243,6 +266,14 @@ public final class StrataClient implements AutoCloseable {
     private static TenantInfo tenant(JsonNode node) {
         return new TenantInfo(TenantId.parse(node.path("id").asText()), node.path("state").asText(),
                 node.path("generation").asLong(), node.path("timelines").asInt());
+    }
+
+    private static TenantConfigInfo tenantConfig(JsonNode node) {
+        List<String> pending = new ArrayList<>();
+        node.path("pending_reload").forEach(key -> pending.add(key.asText()));
+        return new TenantConfigInfo(TenantId.parse(node.path("tenant_id").asText()),
+                node.path("overrides") instanceof ObjectNode overrides ? overrides : JSON.createObjectNode(),
+                node.path("effective") instanceof ObjectNode effective ? effective : JSON.createObjectNode(), pending);
     }
 
     private static TimelineInfo timeline(JsonNode node) {

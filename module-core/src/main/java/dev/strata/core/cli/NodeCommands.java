@@ -1,10 +1,14 @@
 package dev.strata.core.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.strata.api.Key;
 import dev.strata.api.Lsn;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
 import dev.strata.client.StrataClient;
+import dev.strata.client.TenantConfigInfo;
 import dev.strata.client.TenantInfo;
 import dev.strata.client.TimelineInfo;
 import dev.strata.client.wire.PageWire;
@@ -18,6 +22,7 @@ import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Commands that talk to a running node through the client: status, tenants, timelines, pages. */
@@ -40,7 +45,8 @@ final class NodeCommands {
     }
 
     @Command(name = "tenant", description = "Manage tenants on a running node.",
-            subcommands = {TenantCreate.class, TenantList.class, TenantDelete.class, TenantAttach.class, TenantDetach.class})
+            subcommands = {TenantCreate.class, TenantList.class, TenantDelete.class, TenantAttach.class, TenantDetach.class,
+                    TenantConfig.class})
     static final class Tenant {}
 
     @Command(name = "create", description = "Create a tenant; prints its id.")
@@ -113,7 +119,8 @@ final class NodeCommands {
                         + " (tenant detach detaches)");
             }
             try (StrataClient client = server.client()) {
-                TenantInfo info = client.setLocation(tenant, mode, generation);
+                TenantInfo info = AttachProgressLine.whileRunning(client, tenant,
+                        () -> client.setLocation(tenant, mode, generation));
                 spec.commandLine().getOut().println("tenant " + info.id() + " " + mode + " generation " + info.generation()
                         + " timelines=" + info.timelines());
                 spec.commandLine().getOut().flush();
@@ -137,6 +144,73 @@ final class NodeCommands {
                 spec.commandLine().getOut().flush();
             }
             return 0;
+        }
+    }
+
+    @Command(name = "config", description = "Show or change a tenant's overrides of the node's [tenant_defaults].",
+            subcommands = {TenantConfigGet.class, TenantConfigSet.class})
+    static final class TenantConfig {}
+
+    private static void print(PrintWriter out, TenantConfigInfo info) {
+        out.println("tenant " + info.id());
+        out.println("overrides " + info.overrides());
+        out.println("effective " + info.effective());
+        if (!info.pendingReload().isEmpty()) {
+            out.println("pending_reload " + info.pendingReload() + " (applied when the tenant is loaded again: node "
+                    + "restart or re-attach)");
+        }
+        out.flush();
+    }
+
+    @Command(name = "get", description = "Print a tenant's overrides and effective settings (JSON objects).")
+    static final class TenantConfigGet implements Callable<Integer> {
+        @Mixin ServerFlags server;
+        @Option(names = "--tenant", required = true) TenantId tenant;
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            try (StrataClient client = server.client()) {
+                print(spec.commandLine().getOut(), client.tenantConfig(tenant));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "set", description = "Change a tenant's overrides: KEY=VALUE sets one (numbers, true/false, or text "
+            + "such as 10m or periodic), KEY=null removes it. Keys are those of [tenant_defaults] and "
+            + "eviction_idle_threshold.")
+    static final class TenantConfigSet implements Callable<Integer> {
+        @Mixin ServerFlags server;
+        @Option(names = "--tenant", required = true) TenantId tenant;
+        @Parameters(arity = "1..*", paramLabel = "KEY=VALUE") List<String> assignments;
+        @Spec CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() throws IOException {
+            ObjectNode patch = JsonNodeFactory.instance.objectNode();
+            for (String assignment : assignments) {
+                int equals = assignment.indexOf('=');
+                if (equals <= 0) {
+                    throw new IllegalArgumentException("invalid setting '" + assignment + "': expected KEY=VALUE");
+                }
+                patch.set(assignment.substring(0, equals), jsonValue(assignment.substring(equals + 1)));
+            }
+            try (StrataClient client = server.client()) {
+                print(spec.commandLine().getOut(), client.patchTenantConfig(tenant, patch));
+            }
+            return 0;
+        }
+
+        /** {@code null}, {@code true}, {@code false} and integers as such; anything else as text. */
+        private static JsonNode jsonValue(String text) {
+            JsonNodeFactory json = JsonNodeFactory.instance;
+            return switch (text) {
+                case "null" -> json.nullNode();
+                case "true" -> json.booleanNode(true);
+                case "false" -> json.booleanNode(false);
+                default -> text.matches("-?[0-9]+") ? json.numberNode(new java.math.BigInteger(text)) : json.textNode(text);
+            };
         }
     }
 

@@ -26,6 +26,7 @@ import dev.strata.core.remote.RemoteStorageConfig;
 import dev.strata.core.tenant.ControlPlaneSetup;
 import dev.strata.core.tenant.EngineOptions;
 import dev.strata.core.tenant.LocalEngine;
+import dev.strata.core.tenant.StartupAttach;
 import dev.strata.core.tiered.RemoteLayout;
 import dev.strata.core.tiered.RemoteResources;
 import java.io.IOException;
@@ -99,7 +100,9 @@ final class ServerCommand implements Callable<Integer> {
             EngineOptions options = EngineOptions.DEFAULT.withTimelineSettings(config.tenantDefaults())
                     .withBlockCacheBytes(config.blockCacheBytes()).withBackgroundThreads(config.backgroundThreads())
                     .withFailpoints(failpoints).withRemote(remote).withEviction(config.eviction())
-                    .withWalBackup(config.walBackup()).withSecondary(config.secondary());
+                    .withWalBackup(config.walBackup()).withSecondary(config.secondary())
+                    // The node listens while its tenants attach; a request for a waiting tenant moves it up the queue.
+                    .withStartup(StartupAttach.DEFAULT.inBackground());
             engine = control == null ? LocalEngine.open(workdir, options, metrics)
                     : LocalEngine.open(workdir, options, metrics, control);
             if (control != null) {

@@ -243,7 +243,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                     new WalOptions(reader.number(tenant, "wal_segment_size", d.wal().segmentBytes()), mode,
                             d.wal().periodicInterval()),
                     new LayerWriteOptions(d.layerWrite().targetBlockBytes(), reader.bool(tenant, "compress", false)),
-                    reader.duration(tenant, "gc_period", d.gcPeriod()));
+                    reader.duration(tenant, "gc_period", d.gcPeriod()), d.evictionIdleThreshold());
             return new NodeConfig(reader.number(root, "node_id", DEFAULT.nodeId()), listen.substring(0, colon), port,
                     reader.number(root, "max_request_bytes", DEFAULT.maxRequestBytes()),
                     reader.number(root, "block_cache_bytes", DEFAULT.blockCacheBytes()),

@@ -21,6 +21,8 @@ import dev.strata.core.tenant.LocalEngine;
 import dev.strata.core.tenant.LocationConfig;
 import dev.strata.core.tenant.SecondaryProgress;
 import dev.strata.core.tenant.TenantConfig;
+import dev.strata.core.tenant.TenantOverrides;
+import dev.strata.core.tenant.TenantSetting;
 import dev.strata.core.timeline.CompactionResult;
 import dev.strata.core.timeline.EngineException;
 import dev.strata.core.timeline.GcResult;
@@ -111,6 +113,9 @@ public final class HttpApi {
                 .put("/v1/failpoints", guarded(this::configureFailpoints))
                 .put("/v1/deletion_queue/flush", guarded(this::flushDeletionQueue))
                 .put("/v1/tenant/{tenant}/location_config", guarded(this::putLocationConfig))
+                .get("/v1/tenant/{tenant}/config", guarded(this::getTenantConfig))
+                .get("/v1/tenant/{tenant}/attach_progress", guarded(this::attachProgress))
+                .patch("/v1/tenant/{tenant}/config", guarded(this::patchTenantConfig))
                 .get("/v1/location_config", guarded(this::listLocationConfigs));
     }
 
@@ -120,6 +125,7 @@ public final class HttpApi {
         ObjectNode body = JSON.createObjectNode();
         body.put("node_id", nodeId);
         body.put("tenants", engine.tenants().size());
+        body.put("startup_attach_pending", engine.startupAttachPending());
         body.put("workdir", engine.workdir().toString());
         java.util.Optional<DeletionQueue> deletions = engine.deletionQueue();
         body.put("emergency_mode", deletions.map(DeletionQueue::emergency).orElse(false));
@@ -172,7 +178,23 @@ public final class HttpApi {
     private void listTenants(ServerRequest request, ServerResponse response) {
         ArrayNode body = JSON.createArrayNode();
         for (TenantId tenant : engine.tenants()) {
-            body.add(tenantJson(tenant));
+            // A listing does not wait for tenants that are attaching (and so does not move them up the queue).
+            String state = engine.tenantState(tenant).orElse(null);
+            if (state == null) {
+                continue;
+            }
+            if (state.equals("Active")) {
+                try {
+                    body.add(tenantJson(tenant));
+                    continue;
+                } catch (EngineException.Unavailable | EngineException.NotFound e) {
+                    state = engine.tenantState(tenant).orElse(null);
+                    if (state == null) {
+                        continue;
+                    }
+                }
+            }
+            body.add(JSON.createObjectNode().put("id", tenant.hex()).put("state", state));
         }
         sendJson(response, Status.OK_200, body);
     }
@@ -372,11 +394,10 @@ public final class HttpApi {
                         + LOCATION_FIELDS.stream().sorted().toList());
             }
         }
+        // tenant_conf, when present, is the tenant's complete set of overrides; absent keeps the ones it has.
         JsonNode tenantConf = body.get("tenant_conf");
-        if (tenantConf != null && !(tenantConf.isObject() && tenantConf.isEmpty())) {
-            throw new ApiError.BadRequestBody("per-tenant settings in tenant_conf are not supported; set tenant_defaults in "
-                    + "strata.toml");
-        }
+        java.util.Optional<TenantOverrides> overrides = tenantConf == null || tenantConf.isNull()
+                ? java.util.Optional.empty() : java.util.Optional.of(TenantOverrides.parse(tenantConf));
         JsonNode generation = body.get("generation");
         Generation parsed = Generation.NONE;
         if (generation != null && !generation.isNull()) {
@@ -387,8 +408,57 @@ public final class HttpApi {
         }
         boolean warm = body.path("secondary_conf").path("warm").asBoolean(false);
         TenantMode mode = TenantMode.parse(requireText(body, "mode"));
-        engine.applyLocation(tenant, new LocationConfig(mode, parsed, warm));
+        engine.applyLocation(tenant, new LocationConfig(mode, parsed, warm, overrides));
         sendJson(response, Status.OK_200, mode == TenantMode.DETACHED ? detachedJson(tenant) : tenantJson(tenant));
+    }
+
+    /**
+     * {@code GET /v1/tenant/{tenant}/attach_progress}: the tenant's state without waiting for it, and while it
+     * attaches from remote storage how far it got (indexes downloaded; timelines and the layers their indexes list,
+     * loaded of total; {@code timelines_total} is -1 while indexes are still being downloaded).
+     */
+    private void attachProgress(ServerRequest request, ServerResponse response) {
+        TenantId tenant = tenant(request);
+        String state = engine.tenantState(tenant).orElseThrow(
+                () -> new EngineException.NotFound("tenant " + tenant + " not found"));
+        ObjectNode body = JSON.createObjectNode().put("tenant_id", tenant.hex()).put("state", state);
+        engine.attachProgress(tenant).ifPresent(progress -> body.put("indexes_loaded", progress.indexesLoaded())
+                .put("timelines_total", progress.timelinesTotal())
+                .put("timelines_attached", progress.timelinesAttached())
+                .put("layers_total", progress.layersTotal())
+                .put("layers_attached", progress.layersAttached()));
+        sendJson(response, Status.OK_200, body);
+    }
+
+    /** {@code GET /v1/tenant/{tenant}/config}: the tenant's overrides and effective settings. */
+    private void getTenantConfig(ServerRequest request, ServerResponse response) {
+        TenantId tenant = tenant(request);
+        sendJson(response, Status.OK_200, tenantConfigJson(tenant, engine.tenantConfig(tenant)));
+    }
+
+    /**
+     * {@code PATCH /v1/tenant/{tenant}/config}: a JSON merge patch of the tenant's overrides (a value sets one,
+     * {@code null} removes it); answers like {@link #getTenantConfig}.
+     */
+    private void patchTenantConfig(ServerRequest request, ServerResponse response) throws IOException {
+        TenantId tenant = tenant(request);
+        JsonNode patch = jsonBody(request);
+        TenantConfig updated = engine.updateOverrides(tenant, current -> current.merge(patch));
+        sendJson(response, Status.OK_200, tenantConfigJson(tenant, updated));
+    }
+
+    private ObjectNode tenantConfigJson(TenantId tenant, TenantConfig config) {
+        LocalEngine.EffectiveSettings settings = engine.effectiveSettings(tenant);
+        ObjectNode node = JSON.createObjectNode();
+        node.put("tenant_id", tenant.hex());
+        node.set("overrides", config.overrides().toJson());
+        ObjectNode effective = node.putObject("effective");
+        settings.values().entrySet().stream().sorted(Map.Entry.comparingByKey(
+                java.util.Comparator.comparing(TenantSetting::key)))
+                .forEach(entry -> effective.set(entry.getKey().key(), entry.getKey().toJson(entry.getValue())));
+        ArrayNode pending = node.putArray("pending_reload");
+        settings.pendingReload().forEach(setting -> pending.add(setting.key()));
+        return node;
     }
 
     /** A detached tenant is no longer on this node: the answer says so in the shape of {@link #tenantJson}. */

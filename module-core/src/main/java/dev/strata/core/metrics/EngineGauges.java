@@ -14,4 +14,10 @@ public interface EngineGauges {
 
     /** The LSNs of every timeline. */
     java.util.List<TimelineLsns> timelineLsns();
+
+    /**
+     * Tenants in {@code state}, one of {@link NodeMetrics#TENANT_STATES}: attaching (at start-up or through
+     * location_config), active, stopping (detaching) or broken (its attach failed).
+     */
+    int tenantsIn(String state);
 }

@@ -38,6 +38,11 @@ public final class NodeMetrics {
     public static final List<String> HTTP_ROUTE_CLASSES = List.of("management", "maintenance", "ingest", "page",
             "pages", "range", "metrics", "other");
     private static final List<String> HTTP_STATUS_CLASSES = List.of("2xx", "3xx", "4xx", "5xx");
+    /** Phases of a node's start-up, in order, timed by {@link #startupPhase}. */
+    public static final List<String> STARTUP_PHASES = List.of("read_configs", "control_plane", "deletion_queue_recovery",
+            "attach");
+    /** States of {@code strata_tenant_states}. */
+    public static final List<String> TENANT_STATES = List.of("attaching", "active", "stopping", "broken");
 
     /** Per timeline: bytes of durable WAL not yet in remote storage. */
     public static final String WAL_BACKUP_LAG_BYTES = "strata.wal_backup.timeline.lag_bytes";
@@ -74,6 +79,7 @@ public final class NodeMetrics {
     private final Counter secondaryBytesDownloaded = registry.counter("strata.secondary.bytes.downloaded");
     private final Counter secondaryHeatmapErrors = registry.counter("strata.secondary.heatmap.errors");
     private final Map<String, RemoteStorageMetrics> remoteStorages = new ConcurrentHashMap<>();
+    private final Map<String, java.util.concurrent.atomic.AtomicLong> startupPhaseNanos = new ConcurrentHashMap<>();
 
     public NodeMetrics() {
         for (String route : HTTP_ROUTE_CLASSES) {
@@ -82,7 +88,14 @@ public final class NodeMetrics {
                 registry.counter(httpRequestsName(route, status));
             }
         }
+        for (String phase : STARTUP_PHASES) {
+            java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+            startupPhaseNanos.put(phase, nanos);
+            registry.register("strata.startup.phase.seconds." + phase, (Gauge<Double>) () -> nanos.get() / 1e9);
+        }
         prometheus.register(new LabelledExports(registry, List.of(
+                new MapperConfig("strata.startup.phase.seconds.*", "strata.startup.phase.seconds", Map.of("phase", "${0}")),
+                new MapperConfig("strata.tenant.states.*", "strata.tenant.states", Map.of("state", "${0}")),
                 new MapperConfig("strata.layers.*", "strata.layers", Map.of("kind", "${0}")),
                 new MapperConfig("strata.fsyncs.*", "strata.fsyncs", Map.of("kind", "${0}")),
                 new MapperConfig("strata.background.running.*", "strata.background.running", Map.of("kind", "${0}")),
@@ -146,6 +159,9 @@ public final class NodeMetrics {
         registry.register("strata.upload_queue.operations.in_flight", (Gauge<Long>) () -> engine.uploads().inFlight());
         registry.register("strata.upload_queue.bytes", (Gauge<Long>) () -> engine.uploads().layerBytes());
         prometheus.register(new TimelineLsnCollector(engine::timelineLsns));
+        for (String state : TENANT_STATES) {
+            registry.register("strata.tenant.states." + state, (Gauge<Integer>) () -> engine.tenantsIn(state));
+        }
     }
 
     /**
@@ -171,6 +187,18 @@ public final class NodeMetrics {
     /** A Secondary tenant found its heatmap missing, unreadable, or of an unknown version. */
     public void secondaryHeatmapError() {
         secondaryHeatmapErrors.inc();
+    }
+
+    /**
+     * Records how long a start-up phase (one of {@link #STARTUP_PHASES}) took; {@code strata_startup_phase_seconds}
+     * shows 0 for a phase that has not finished or does not apply (no control plane: no re-attach).
+     */
+    public void startupPhase(String phase, long nanos) {
+        java.util.concurrent.atomic.AtomicLong slot = startupPhaseNanos.get(phase);
+        if (slot == null) {
+            throw new IllegalArgumentException("unknown start-up phase '" + phase + "'; known: " + STARTUP_PHASES);
+        }
+        slot.set(nanos);
     }
 
     private void layerGauge(EngineGauges engine, String kind, ToLongFunction<LayerTotals> count) {

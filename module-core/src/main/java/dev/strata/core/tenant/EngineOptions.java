@@ -22,11 +22,12 @@ import java.util.Objects;
  * @param eviction when local layer files that remote storage holds are deleted (only with remote storage)
  * @param walBackup how WAL is backed up to remote storage (only with remote storage)
  * @param secondary heatmap uploads and Secondary warm copies (only with remote storage)
+ * @param startup how the tenants on disk are attached when the engine opens
  */
 public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBytes, int backgroundThreads,
                             Failpoints failpoints, FileIo io, boolean backgroundCompaction, RemoteResources remote,
-                            EvictionPolicy eviction, WalBackupOptions walBackup,
-                            SecondaryOptions secondary) {
+                            EvictionPolicy eviction, WalBackupOptions walBackup, SecondaryOptions secondary,
+                            StartupAttach startup) {
     public static final EngineOptions DEFAULT = new EngineOptions(TimelineSettings.DEFAULT, 256L << 20, 2,
             Failpoints.disabled(), FileIo.DEFAULT, true);
 
@@ -37,6 +38,7 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
         Objects.requireNonNull(eviction, "eviction is null");
         Objects.requireNonNull(walBackup, "walBackup is null");
         Objects.requireNonNull(secondary, "secondary is null");
+        Objects.requireNonNull(startup, "startup is null");
         if (blockCacheBytes < 0) {
             throw new IllegalArgumentException("block_cache_bytes must not be negative, got " + blockCacheBytes);
         }
@@ -45,12 +47,12 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
         }
     }
 
-    /** Options with the default heatmap and Secondary settings. */
+    /** Options with the default heatmap, Secondary and start-up settings. */
     public EngineOptions(TimelineSettings timelineSettings, long blockCacheBytes, int backgroundThreads,
                          Failpoints failpoints, FileIo io, boolean backgroundCompaction, RemoteResources remote,
                          EvictionPolicy eviction, WalBackupOptions walBackup) {
         this(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction,
-                walBackup, SecondaryOptions.DEFAULT);
+                walBackup, SecondaryOptions.DEFAULT, StartupAttach.DEFAULT);
     }
 
     /** Options of a node without remote storage. */
@@ -69,46 +71,57 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
     }
 
     public EngineOptions withTimelineSettings(TimelineSettings settings) {
-        return new EngineOptions(settings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction, walBackup, secondary);
+        return new EngineOptions(settings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
+                remote, eviction, walBackup, secondary, startup);
     }
 
     public EngineOptions withFailpoints(Failpoints points) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, points, io, backgroundCompaction, remote, eviction, walBackup, secondary);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, points, io, backgroundCompaction,
+                remote, eviction, walBackup, secondary, startup);
     }
 
     public EngineOptions withIo(FileIo fileIo) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, fileIo, backgroundCompaction, remote, eviction, walBackup, secondary);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, fileIo, backgroundCompaction,
+                remote, eviction, walBackup, secondary, startup);
     }
 
     public EngineOptions withBackgroundThreads(int threads) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, threads, failpoints, io, backgroundCompaction, remote, eviction, walBackup, secondary);
+        return new EngineOptions(timelineSettings, blockCacheBytes, threads, failpoints, io, backgroundCompaction,
+                remote, eviction, walBackup, secondary, startup);
     }
 
     public EngineOptions withBackgroundCompaction(boolean enabled) {
-        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, enabled, remote, eviction, walBackup, secondary);
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, enabled,
+                remote, eviction, walBackup, secondary, startup);
     }
 
     public EngineOptions withBlockCacheBytes(long bytes) {
-        return new EngineOptions(timelineSettings, bytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction, walBackup, secondary);
+        return new EngineOptions(timelineSettings, bytes, backgroundThreads, failpoints, io, backgroundCompaction,
+                remote, eviction, walBackup, secondary, startup);
     }
 
     public EngineOptions withRemote(RemoteResources remoteResources) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remoteResources, eviction, walBackup, secondary);
+                remoteResources, eviction, walBackup, secondary, startup);
     }
 
     public EngineOptions withEviction(EvictionPolicy policy) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remote, policy, walBackup, secondary);
+                remote, policy, walBackup, secondary, startup);
     }
 
     public EngineOptions withWalBackup(WalBackupOptions options) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remote, eviction, options, secondary);
+                remote, eviction, options, secondary, startup);
     }
 
     public EngineOptions withSecondary(SecondaryOptions options) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remote, eviction, walBackup, options);
+                remote, eviction, walBackup, options, startup);
+    }
+
+    public EngineOptions withStartup(StartupAttach attach) {
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
+                remote, eviction, walBackup, secondary, attach);
     }
 }

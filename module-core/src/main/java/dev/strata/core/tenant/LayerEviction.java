@@ -44,9 +44,10 @@ final class LayerEviction {
         candidates.sort(Comparator.comparingLong(EvictableLayer::lastAccessNanos));
         int evicted = 0;
         long evictedBytes = 0;
-        long idleNanos = policy.idleThreshold().toNanos();
         List<EvictableLayer> remaining = new ArrayList<>();
         for (EvictableLayer candidate : candidates) {
+            // A tenant may override the node's idle threshold.
+            long idleNanos = candidate.timeline().settings().evictionIdleThreshold().orElse(policy.idleThreshold()).toNanos();
             if (idleNanos > 0 && now - candidate.lastAccessNanos() >= idleNanos && evict(candidate)) {
                 evicted++;
                 evictedBytes += candidate.fileSize();

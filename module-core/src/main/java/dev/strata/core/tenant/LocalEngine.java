@@ -25,6 +25,7 @@ import dev.strata.core.tiered.RemoteTimelineDeletion;
 import dev.strata.core.timeline.EngineException;
 import dev.strata.core.timeline.Timeline;
 import dev.strata.core.timeline.TimelineResources;
+import dev.strata.core.timeline.TimelineSettings;
 import dev.strata.core.walbackup.WalBackupScheduler;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -59,7 +60,8 @@ import org.apache.logging.log4j.CloseableThreadContext;
  * </pre>
  *
  * <p>Opening loads every tenant and every timeline (ancestors before children), removing what a crash left
- * half-created. Structural changes (create, branch, delete) are serialised per tenant, so tenants are created
+ * half-created; with {@link StartupAttach#background()} it returns first and tenants attach behind it, a
+ * request for a tenant still waiting moving that tenant to the front and waiting for it. Structural changes (create, branch, delete) are serialised per tenant, so tenants are created
  * in parallel; reads and writes of timelines take no engine lock. Lock order: tenant lock, then the
  * timeline's own locks.
  */
@@ -97,6 +99,14 @@ public final class LocalEngine implements AutoCloseable {
     private volatile boolean closed;
     /** The control plane, set once at start-up; null for a node that is its bucket's only writer. */
     private volatile dev.strata.api.controlplane.ControlPlane controlPlane;
+    /** The tenants attached at start-up that have not finished; null before start-up lists them. */
+    private volatile AttachQueue startupQueue;
+    /** The workers of {@link #startupQueue}; they end when it is empty. */
+    private volatile ExecutorService attachWorkers;
+    /** Tenants attaching from remote storage now, with how far they got. */
+    private final Map<TenantId, AttachProgress> attachProgress = new ConcurrentHashMap<>();
+    /** Tenants whose attach at start-up failed (in the background), with the reason; they answer 500. */
+    private final Map<TenantId, String> brokenTenants = new ConcurrentHashMap<>();
     /** Closed after the engine, in order: resources the engine uses but the caller handed over. */
     private final List<AutoCloseable> closeAfterwards = new java.util.concurrent.CopyOnWriteArrayList<>();
 
@@ -122,6 +132,13 @@ public final class LocalEngine implements AutoCloseable {
      * {@code metrics} (whose engine gauges it registers: one engine per {@link NodeMetrics}).
      */
     public static LocalEngine open(Path workdir, EngineOptions options, NodeMetrics metrics) throws IOException {
+        return open(workdir, options, metrics, true);
+    }
+
+    /** @param timeReadConfigs whether listing the tenants is the {@code read_configs} start-up phase (the control
+     *                         plane's start-up times its own reading) */
+    private static LocalEngine open(Path workdir, EngineOptions options, NodeMetrics metrics, boolean timeReadConfigs)
+            throws IOException {
         Objects.requireNonNull(workdir, "workdir is null");
         Objects.requireNonNull(options, "options is null");
         Objects.requireNonNull(metrics, "metrics is null");
@@ -140,7 +157,7 @@ public final class LocalEngine implements AutoCloseable {
         metrics.registerSecondary(engine.secondaries::size, engine::oldestHeatmapAgeSeconds);
         boolean success = false;
         try {
-            engine.loadAll();
+            engine.loadAll(timeReadConfigs);
             ticker.scheduleWithFixedDelay(engine::tick, 1, 1, TimeUnit.SECONDS);
             if (options.remote() != null) {
                 LayerEviction eviction = new LayerEviction(options.eviction(), workdir, engine::allTimelines);
@@ -177,8 +194,12 @@ public final class LocalEngine implements AutoCloseable {
         }
         Path tenantsDirectory = workdir.resolve(TENANTS);
         DurableFiles.createDirectoryDurably(tenantsDirectory);
+        long phaseStart = System.nanoTime();
         Map<TenantId, TenantConfig> local = readTenantConfigs(tenantsDirectory);
+        metrics.startupPhase("read_configs", System.nanoTime() - phaseStart);
+        phaseStart = System.nanoTime();
         List<dev.strata.api.controlplane.TenantAttachment> attachments = reAttach(control, local.isEmpty());
+        metrics.startupPhase("control_plane", System.nanoTime() - phaseStart);
         boolean emergency = attachments == null;
         if (emergency) {
             LOG.log(System.Logger.Level.ERROR, "EMERGENCY MODE: the control plane did not answer the re-attach of node {0};"
@@ -187,6 +208,7 @@ public final class LocalEngine implements AutoCloseable {
         }
         // Until the engine is open every tenant's deletions are held, so that none of a migrating tenant's is
         // validated before its mode is known.
+        phaseStart = System.nanoTime();
         java.util.concurrent.atomic.AtomicReference<LocalEngine> opened = new java.util.concurrent.atomic.AtomicReference<>();
         dev.strata.core.deletion.DeletionQueue queue = dev.strata.core.deletion.DeletionQueue.open(
                 workdir.resolve("deletion"), options.remote().layout(), control.controlPlane(), control.executor(),
@@ -195,13 +217,14 @@ public final class LocalEngine implements AutoCloseable {
                     LocalEngine engine = opened.get();
                     return engine == null || engine.holdsDeletions(tenant);
                 });
+        metrics.startupPhase("deletion_queue_recovery", System.nanoTime() - phaseStart);
         boolean success = false;
         try {
             Map<TenantId, dev.strata.api.controlplane.TenantAttachment> missing = new java.util.TreeMap<>();
             if (!emergency) {
                 missing = reconcile(tenantsDirectory, local, attachments);
             }
-            LocalEngine engine = open(workdir, options.withRemote(options.remote().withDeletions(queue)), metrics);
+            LocalEngine engine = open(workdir, options.withRemote(options.remote().withDeletions(queue)), metrics, false);
             engine.closeAfterwards(queue);
             engine.controlPlane = control.controlPlane();
             opened.set(engine);
@@ -342,7 +365,8 @@ public final class LocalEngine implements AutoCloseable {
                 mode = TenantMode.SECONDARY;
             }
             // Secondary holds no generation (FORMATS "location_config").
-            TenantConfig wanted = new TenantConfig(mode.wireName(), mode.attached() ? generation : Generation.NONE);
+            TenantConfig wanted = new TenantConfig(mode.wireName(), mode.attached() ? generation : Generation.NONE,
+                    current.overrides());
             if (!wanted.equals(current)) {
                 LOG.log(System.Logger.Level.INFO, "tenant {0}: re-attached in mode {1} at generation {2} (was {3} at {4})",
                         tenantId, wanted.mode(), wanted.generation(), current.mode(), current.generation());
@@ -362,12 +386,14 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     /**
-     * Loads every tenant, {@link #LOAD_CONCURRENCY} at a time: most of the work is small reads and one fsync
-     * per WAL, so parallel loads overlap their waits. The first failure stops the start-up and names the
-     * tenant.
+     * Attaches every tenant on disk, {@link StartupAttach#concurrency()} at a time, in tenant order except that a
+     * tenant a request asks for while it waits goes next ({@link #awaitStartupAttach}): most of the work is small
+     * reads and one fsync per WAL, so parallel loads overlap their waits. In the foreground the first failure
+     * stops the start-up and names the tenant; in the background it marks that tenant broken.
      */
-    private void loadAll() throws IOException {
-        List<Path> directories = new ArrayList<>();
+    private void loadAll(boolean timeReadConfigs) throws IOException {
+        long listStart = System.nanoTime();
+        List<TenantId> tenantIds = new ArrayList<>();
         try (Stream<Path> entries = Files.list(workdir.resolve(TENANTS))) {
             for (Path tenantDirectory : entries.sorted().toList()) {
                 String name = tenantDirectory.getFileName().toString();
@@ -376,36 +402,187 @@ public final class LocalEngine implements AutoCloseable {
                     continue;
                 }
                 try {
-                    TenantId.parse(name);
+                    tenantIds.add(TenantId.parse(name));
                 } catch (IllegalArgumentException e) {
                     throw new IOException("unknown entry " + tenantDirectory + " in the tenants directory: " + e.getMessage());
                 }
-                directories.add(tenantDirectory);
             }
         }
-        try (ExecutorService loaders = Executors.newFixedThreadPool(LOAD_CONCURRENCY, daemon("strata-load"))) {
-            List<java.util.concurrent.Future<?>> loads = new ArrayList<>();
-            for (Path directory : directories) {
-                loads.add(loaders.submit(() -> {
-                    loadTenant(TenantId.parse(directory.getFileName().toString()), directory);
-                    return null;
-                }));
+        if (timeReadConfigs) {
+            metrics().startupPhase("read_configs", System.nanoTime() - listStart);
+        }
+        AttachQueue queue = new AttachQueue(tenantIds);
+        List<java.util.concurrent.CompletableFuture<Void>> attaches = new ArrayList<>();
+        for (TenantId tenantId : tenantIds) {
+            attaches.add(queue.completion(tenantId).orElseThrow());
+        }
+        startupQueue = queue;
+        long attachStart = System.nanoTime();
+        if (tenantIds.isEmpty()) {
+            metrics().startupPhase("attach", 0);
+            return;
+        }
+        int workers = Math.min(options.startup().concurrency(), tenantIds.size());
+        ExecutorService pool = Executors.newFixedThreadPool(workers, daemon("strata-attach"));
+        attachWorkers = pool;
+        for (int i = 0; i < workers; i++) {
+            pool.execute(() -> attachFromQueue(queue, attachStart));
+        }
+        pool.shutdown();
+        if (options.startup().background()) {
+            LOG.log(System.Logger.Level.INFO, "attaching {0} tenants in the background, {1} at a time", tenantIds.size(),
+                    workers);
+            return;
+        }
+        for (int i = 0; i < attaches.size(); i++) {
+            try {
+                attaches.get(i).get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                queue.close(new EngineException.Unavailable("start-up stopped"));
+                awaitAttachWorkers();
+                if (e.getCause() instanceof IOException io) {
+                    throw io;
+                }
+                throw new IOException("loading tenant " + tenantIds.get(i) + " failed: " + e.getCause(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                queue.close(new EngineException.Unavailable("start-up interrupted"));
+                throw new IOException("interrupted while loading tenants", e);
             }
-            for (java.util.concurrent.Future<?> load : loads) {
-                try {
-                    load.get();
-                } catch (java.util.concurrent.ExecutionException e) {
-                    loads.forEach(other -> other.cancel(true));
-                    if (e.getCause() instanceof IOException io) {
-                        throw io;
-                    }
-                    throw new IOException("loading tenants failed: " + e.getCause(), e.getCause());
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted while loading tenants", e);
+        }
+    }
+
+    /** One start-up worker: attaches tenants from the queue until it is empty or closed. */
+    private void attachFromQueue(AttachQueue queue, long attachStart) {
+        for (Optional<TenantId> next = queue.next(); next.isPresent(); next = queue.next()) {
+            TenantId tenantId = next.get();
+            Throwable failure = null;
+            try (CloseableThreadContext.Instance _ = CloseableThreadContext.put("tenant_id", tenantId.hex())) {
+                resources.failpoints().hit("startup-before-tenant-attach");
+                loadTenant(tenantId, tenantDirectory(tenantId));
+            } catch (IOException | RuntimeException | Error e) {
+                failure = e;
+                if (options.startup().background()) {
+                    markBroken(tenantId, e);
+                }
+            } finally {
+                queue.finished(tenantId, failure);
+                if (queue.pendingCount() == 0) {
+                    metrics().startupPhase("attach", System.nanoTime() - attachStart);
+                    LOG.log(System.Logger.Level.INFO, "start-up attach finished in {0} ms",
+                            (System.nanoTime() - attachStart) / 1_000_000);
                 }
             }
         }
+    }
+
+    /** A tenant whose attach failed in the background: what it loaded is closed, and it answers 500 from now on. */
+    private void markBroken(TenantId tenantId, Throwable failure) {
+        String reason = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+        LOG.log(System.Logger.Level.ERROR, "tenant " + tenantId + ": attach at start-up failed; the tenant is broken", failure);
+        List<Timeline> loaded = new ArrayList<>(timelines.getOrDefault(tenantId, Map.of()).values());
+        loaded.sort(java.util.Comparator.comparingInt(LocalEngine::depth).reversed());
+        for (Timeline timeline : loaded) {
+            try {
+                timeline.close(false);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "closing timeline {0} of broken tenant {1}: {2}", timeline.timelineId(),
+                        tenantId, e.toString());
+            }
+        }
+        timelines.remove(tenantId);
+        tenants.remove(tenantId);
+        brokenTenants.put(tenantId, reason);
+    }
+
+    /** Waits for the start-up workers to finish the tenants they took. */
+    private void awaitAttachWorkers() {
+        ExecutorService pool = attachWorkers;
+        if (pool == null) {
+            return;
+        }
+        try {
+            if (!pool.awaitTermination(5, TimeUnit.MINUTES)) {
+                LOG.log(System.Logger.Level.WARNING, "start-up attach workers did not finish within 5 minutes");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * When a tenant is still waiting to be attached at start-up, moves it to the front of the queue and waits
+     * (at most {@link StartupAttach#requestWait()}) until it is attached: a client's tenant comes before the
+     * others. Returns at once for a tenant that is not queued.
+     *
+     * @throws EngineException.Unavailable when the tenant is not attached in time (retry)
+     * @throws EngineException.Broken when its attach failed
+     */
+    private void awaitStartupAttach(TenantId tenantId) {
+        AttachQueue queue = startupQueue;
+        if (queue != null) {
+            Optional<java.util.concurrent.CompletableFuture<Void>> completion = queue.completion(tenantId);
+            if (completion.isPresent()) {
+                if (queue.prioritize(tenantId)) {
+                    LOG.log(System.Logger.Level.INFO, "tenant {0} was asked for while waiting to attach: attaching it next",
+                            tenantId);
+                }
+                try {
+                    completion.get().get(options.startup().requestWait().toMillis(), TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.TimeoutException e) {
+                    throw new EngineException.Unavailable("tenant " + tenantId + " is still attaching (node start-up); retry");
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // Reported below as broken, or as the reason the start-up stopped.
+                    if (!brokenTenants.containsKey(tenantId)) {
+                        throw new EngineException.Unavailable("tenant " + tenantId + " is not attached: "
+                                + e.getCause().getMessage());
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new EngineException.Unavailable("interrupted while tenant " + tenantId + " attaches; retry");
+                }
+            }
+        }
+        String broken = brokenTenants.get(tenantId);
+        if (broken != null) {
+            throw new EngineException.Broken("tenant " + tenantId + " is broken: its attach at start-up failed: " + broken, null);
+        }
+    }
+
+    /**
+     * A tenant's state without waiting for it: {@code Attaching} (at start-up or through location_config),
+     * {@code Detaching}, {@code Broken} or {@code Active}; empty for a tenant this node does not hold.
+     */
+    public Optional<String> tenantState(TenantId tenantId) {
+        AttachQueue queue = startupQueue;
+        if (queue != null && queue.pending(tenantId)) {
+            return Optional.of("Attaching");
+        }
+        if (brokenTenants.containsKey(tenantId)) {
+            return Optional.of("Broken");
+        }
+        String transition = transitions.get(tenantId);
+        if (transition != null) {
+            return Optional.of(transition);
+        }
+        return tenants.containsKey(tenantId) ? Optional.of("Active") : Optional.empty();
+    }
+
+    /** Tenants a request moved to the front of the start-up queue that no worker has taken yet. */
+    int startupPrioritized() {
+        AttachQueue queue = startupQueue;
+        return queue == null ? 0 : queue.prioritizedCount();
+    }
+
+    /** How far the attach of a tenant from remote storage got; empty when it is not attaching from there now. */
+    public Optional<AttachProgress> attachProgress(TenantId tenantId) {
+        return Optional.ofNullable(attachProgress.get(tenantId));
+    }
+
+    /** Tenants still waiting or attaching at start-up (0 once every tenant on disk is attached). */
+    public int startupAttachPending() {
+        AttachQueue queue = startupQueue;
+        return queue == null ? 0 : queue.pendingCount();
     }
 
     private void loadTenant(TenantId tenantId, Path tenantDirectory) throws IOException {
@@ -442,9 +619,9 @@ public final class LocalEngine implements AutoCloseable {
         Map<TimelineId, TimelineId> ancestors = new HashMap<>();
         indexes.forEach((timelineId, index) -> ancestors.put(timelineId, index.metadata().ancestorTimeline()));
         tenants.put(tenantId, config);
+        TimelineSettings settings = loadedSettings(tenantDirectory, config);
         loadAncestorsFirst(tenantId, ancestors, (timelineId, ancestor) -> Timeline.load(tenantId, timelineId,
-                timelinesDirectory.resolve(timelineId.hex()), config.generation(), options.timelineSettings(), resources,
-                ancestor));
+                timelinesDirectory.resolve(timelineId.hex()), config.generation(), settings, resources, ancestor));
     }
 
     /** Loads one timeline, given its loaded ancestor (null for a root). */
@@ -493,6 +670,16 @@ public final class LocalEngine implements AutoCloseable {
      * finishes the attach (INVARIANTS 14).
      */
     private void attachTenant(TenantId tenantId, Path tenantDirectory) throws IOException {
+        AttachProgress progress = new AttachProgress();
+        attachProgress.put(tenantId, progress);
+        try {
+            attachTenant(tenantId, tenantDirectory, progress);
+        } finally {
+            attachProgress.remove(tenantId, progress);
+        }
+    }
+
+    private void attachTenant(TenantId tenantId, Path tenantDirectory, AttachProgress progress) throws IOException {
         TenantConfig config = TenantConfig.read(tenantDirectory);
         Path timelinesDirectory = tenantDirectory.resolve(TIMELINES);
         Files.createDirectories(timelinesDirectory);
@@ -507,6 +694,7 @@ public final class LocalEngine implements AutoCloseable {
             } catch (RemoteIndexException e) {
                 throw new IOException("cannot attach tenant " + tenantId + ": " + e.getMessage(), e);
             }
+            progress.indexLoaded();
             if (loaded.isEmpty()) {
                 LOG.log(System.Logger.Level.WARNING, "tenant {0}: timeline {1} has objects but no index in remote storage;"
                         + " skipping it", tenantId, timelineId);
@@ -546,11 +734,15 @@ public final class LocalEngine implements AutoCloseable {
         }
         Map<TimelineId, TimelineId> ancestors = new HashMap<>();
         indexes.forEach((timelineId, index) -> ancestors.put(timelineId, index.index().metadata().ancestorTimeline()));
+        TimelineSettings settings = loadedSettings(tenantDirectory, config);
+        progress.timelinesToAttach(indexes.size(), indexes.values().stream().mapToLong(index -> index.index().layers().size()).sum());
         tenants.put(tenantId, config);
         loadAncestorsFirst(tenantId, ancestors, (timelineId, ancestor) -> {
             resources.failpoints().hit("attach-before-timeline-load");
-            return Timeline.attach(tenantId, timelineId, timelinesDirectory.resolve(timelineId.hex()), config.generation(),
-                    options.timelineSettings(), resources, ancestor, indexes.get(timelineId), remote);
+            Timeline attached = Timeline.attach(tenantId, timelineId, timelinesDirectory.resolve(timelineId.hex()),
+                    config.generation(), settings, resources, ancestor, indexes.get(timelineId), remote);
+            progress.timelineAttached(indexes.get(timelineId).index().layers().size());
+            return attached;
         });
     }
 
@@ -572,6 +764,7 @@ public final class LocalEngine implements AutoCloseable {
 
     /** Creates a tenant (idempotent: an existing tenant is returned as is). */
     public void createTenant(TenantId tenantId, Generation generation) throws IOException {
+        awaitStartupAttach(tenantId);
         ReentrantLock tenantLock = lockTenant(tenantId);
         try {
             checkOpen();
@@ -616,7 +809,7 @@ public final class LocalEngine implements AutoCloseable {
                 return existing;
             }
             Timeline timeline = Timeline.create(tenantId, timelineId, timelineDirectory(tenantId, timelineId),
-                    tenants.get(tenantId).generation(), options.timelineSettings(), resources, null, INITDB_LSN, remote);
+                    tenants.get(tenantId).generation(), settingsOf(tenants.get(tenantId)), resources, null, INITDB_LSN, remote);
             byId.put(timelineId, timeline);
             try (CloseableThreadContext.Instance _ = timeline.logContext()) {
                 LOG.log(System.Logger.Level.INFO, "created timeline {0} of tenant {1}", timelineId, tenantId);
@@ -664,7 +857,7 @@ public final class LocalEngine implements AutoCloseable {
                         + " of timeline " + parentId);
             }
             Timeline child = Timeline.create(tenantId, childId, timelineDirectory(tenantId, childId),
-                    tenants.get(tenantId).generation(), options.timelineSettings(), resources, parent, lsn, remote);
+                    tenants.get(tenantId).generation(), settingsOf(tenants.get(tenantId)), resources, parent, lsn, remote);
             byId.put(childId, child);
             try (CloseableThreadContext.Instance _ = child.logContext()) {
                 LOG.log(System.Logger.Level.INFO, "created timeline {0} of tenant {1} as a branch of {2} at {3}",
@@ -716,6 +909,7 @@ public final class LocalEngine implements AutoCloseable {
      * that loads.
      */
     public void deleteTenant(TenantId tenantId) throws IOException {
+        awaitStartupAttach(tenantId);
         ReentrantLock tenantLock = lockTenant(tenantId);
         try {
             checkOpen();
@@ -757,6 +951,7 @@ public final class LocalEngine implements AutoCloseable {
      * running on the same tenant answers 503.
      */
     public void applyLocation(TenantId tenantId, LocationConfig config) throws IOException {
+        awaitStartupAttach(tenantId);
         ReentrantLock tenantLock = tenantLocks.computeIfAbsent(tenantId, id -> new ReentrantLock());
         if (!tenantLock.tryLock()) {
             throw new EngineException.Unavailable("tenant " + tenantId + " is being modified concurrently; retry");
@@ -789,7 +984,10 @@ public final class LocalEngine implements AutoCloseable {
                     }
                 }
                 case ATTACHED_SINGLE, ATTACHED_MULTI, ATTACHED_STALE -> {
-                    TenantConfig wanted = new TenantConfig(config.mode().wireName(), config.generation());
+                    TenantOverrides overrides = config.tenantConf()
+                            .orElse(current == null ? TenantOverrides.NONE : current.overrides());
+                    TenantConfig wanted = new TenantConfig(config.mode().wireName(), config.generation(), overrides);
+                    settingsOf(wanted);
                     if (current == null) {
                         createTenantLocked(tenantId, wanted);
                         if (remote != null) {
@@ -806,6 +1004,9 @@ public final class LocalEngine implements AutoCloseable {
                         recordWithControlPlane(tenantId, wanted);
                         wanted.write(tenantDirectory(tenantId));
                         tenants.put(tenantId, wanted);
+                        if (!wanted.overrides().equals(current.overrides())) {
+                            applySettings(tenantId, wanted);
+                        }
                     } else {
                         reattach(tenantId, wanted);
                     }
@@ -890,6 +1091,99 @@ public final class LocalEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * The settings a tenant's timelines run with: the node's defaults with the tenant's overrides.
+     *
+     * @throws EngineException.BadRequest naming the key and value the settings refuse
+     */
+    private TimelineSettings settingsOf(TenantConfig config) {
+        try {
+            return config.overrides().applyTo(options.timelineSettings());
+        } catch (IllegalArgumentException e) {
+            throw new EngineException.BadRequest(e.getMessage());
+        }
+    }
+
+    /** {@link #settingsOf} for a tenant being loaded, whose stored overrides a hand edit may have broken. */
+    private TimelineSettings loadedSettings(Path tenantDirectory, TenantConfig config) throws IOException {
+        try {
+            return settingsOf(config);
+        } catch (EngineException.BadRequest e) {
+            throw new IOException("tenant config " + tenantDirectory.resolve(TenantConfig.FILE) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Hands a tenant's new settings to its running timelines. */
+    private void applySettings(TenantId tenantId, TenantConfig config) {
+        TimelineSettings settings = settingsOf(config);
+        for (Timeline timeline : timelines.getOrDefault(tenantId, Map.of()).values()) {
+            timeline.updateSettings(settings);
+        }
+        try (CloseableThreadContext.Instance _ = CloseableThreadContext.put("tenant_id", tenantId.hex())) {
+            LOG.log(System.Logger.Level.INFO, "tenant {0}: settings overrides now {1}", tenantId, config.overrides().toJson());
+        }
+    }
+
+    /**
+     * Changes a tenant's overrides of the node's defaults: {@code change} maps the current overrides to the new
+     * ones (under the tenant's lock, so concurrent changes do not lose each other). The new overrides are
+     * checked against the defaults, written to {@code config-v1} crash-safely, and then handed to the running
+     * timelines; settings that are not {@link TenantSetting#live() live} apply when the tenant is loaded again.
+     *
+     * @return the tenant's config with the new overrides
+     * @throws EngineException.BadRequest naming the key and value the settings refuse
+     */
+    public TenantConfig updateOverrides(TenantId tenantId, java.util.function.UnaryOperator<TenantOverrides> change)
+            throws IOException {
+        ReentrantLock tenantLock = lockTenant(tenantId);
+        try {
+            checkOpen();
+            TenantConfig current = tenantConfig(tenantId);
+            TenantOverrides next;
+            try {
+                next = change.apply(current.overrides());
+            } catch (IllegalArgumentException e) {
+                throw new EngineException.BadRequest(e.getMessage());
+            }
+            TenantConfig wanted = current.withOverrides(next);
+            settingsOf(wanted);
+            if (!next.equals(current.overrides())) {
+                wanted.write(tenantDirectory(tenantId));
+                tenants.put(tenantId, wanted);
+                applySettings(tenantId, wanted);
+            }
+            return wanted;
+        } finally {
+            tenantLock.unlock();
+        }
+    }
+
+    /**
+     * A tenant's settings: the effective value of every {@link TenantSetting}, and the keys whose effective
+     * value differs from what some running timeline uses (settings that apply at the next load).
+     */
+    public record EffectiveSettings(Map<TenantSetting, Object> values, List<TenantSetting> pendingReload) {}
+
+    /** The effective settings of a tenant, for {@code GET /v1/tenant/{id}/config}. */
+    public EffectiveSettings effectiveSettings(TenantId tenantId) {
+        TenantConfig config = tenantConfig(tenantId);
+        TimelineSettings effective = settingsOf(config);
+        java.time.Duration nodeIdle = options.eviction().idleThreshold();
+        Map<TenantSetting, Object> values = new java.util.EnumMap<>(TenantSetting.class);
+        List<TenantSetting> pending = new ArrayList<>();
+        for (TenantSetting setting : TenantSetting.values()) {
+            Object value = setting.valueIn(effective, nodeIdle);
+            values.put(setting, value);
+            for (Timeline timeline : timelines(tenantId)) {
+                if (!setting.valueIn(timeline.settings(), nodeIdle).equals(value)) {
+                    pending.add(setting);
+                    break;
+                }
+            }
+        }
+        return new EffectiveSettings(values, List.copyOf(pending));
+    }
+
     /** Every tenant's mode and generation, for {@code GET /v1/location_config}. */
     public Map<TenantId, TenantConfig> locations() {
         return Map.copyOf(tenants);
@@ -897,6 +1191,7 @@ public final class LocalEngine implements AutoCloseable {
 
     /** The tenant's stored configuration (mode and generation). */
     public TenantConfig tenantConfig(TenantId tenantId) {
+        awaitStartupAttach(tenantId);
         String transition = transitions.get(tenantId);
         if (transition != null) {
             throw new EngineException.Unavailable("tenant " + tenantId + " is " + transition + "; retry");
@@ -923,8 +1218,15 @@ public final class LocalEngine implements AutoCloseable {
         return timeline;
     }
 
+    /** Every tenant this node holds, in any state (see {@link #tenantState}). */
     public List<TenantId> tenants() {
-        return tenants.keySet().stream().sorted().toList();
+        java.util.Set<TenantId> all = new java.util.HashSet<>(tenants.keySet());
+        AttachQueue queue = startupQueue;
+        if (queue != null) {
+            all.addAll(queue.pendingTenants());
+        }
+        all.addAll(brokenTenants.keySet());
+        return all.stream().sorted().toList();
     }
 
     public List<Timeline> timelines(TenantId tenantId) {
@@ -933,6 +1235,7 @@ public final class LocalEngine implements AutoCloseable {
     }
 
     private Map<TimelineId, Timeline> tenantTimelines(TenantId tenantId) {
+        awaitStartupAttach(tenantId);
         if (secondaries.containsKey(tenantId)) {
             throw new EngineException.Unavailable("tenant " + tenantId + " is Secondary on this node: a warm copy that"
                     + " serves no reads or writes; use its attached node");
@@ -985,6 +1288,23 @@ public final class LocalEngine implements AutoCloseable {
             @Override
             public int timelines() {
                 return timelines.values().stream().mapToInt(Map::size).sum();
+            }
+
+            @Override
+            public int tenantsIn(String state) {
+                AttachQueue queue = startupQueue;
+                int startup = queue == null ? 0 : queue.pendingCount();
+                long attaching = transitions.values().stream().filter("Attaching"::equals).count();
+                long stopping = transitions.values().stream().filter("Detaching"::equals).count();
+                return switch (state) {
+                    case "attaching" -> (int) (startup + attaching);
+                    case "stopping" -> (int) stopping;
+                    case "broken" -> brokenTenants.size();
+                    case "active" -> (int) Math.max(0, tenants.keySet().stream()
+                            .filter(tenant -> !transitions.containsKey(tenant) && (queue == null || !queue.pending(tenant)))
+                            .count());
+                    default -> 0;
+                };
             }
 
             @Override
@@ -1271,6 +1591,12 @@ public final class LocalEngine implements AutoCloseable {
             return;
         }
         closed = true;
+        AttachQueue queue = startupQueue;
+        if (queue != null) {
+            // Tenants not started stay on disk for the next start; the ones attaching finish first.
+            queue.close(new EngineException.Unavailable("engine in " + workdir + " is shutting down"));
+            awaitAttachWorkers();
+        }
         ticker.shutdownNow();
         for (TenantId tenantId : List.copyOf(secondaries.keySet())) {
             stopSecondary(tenantId);

@@ -75,7 +75,8 @@ public final class Timeline {
     private final TimelineId timelineId;
     private final Path directory;
     private final Generation generation;
-    private final TimelineSettings settings;
+    /** Replaced as a whole when the tenant's settings change; the WAL options stay those it was opened with. */
+    private volatile TimelineSettings settings;
     private final TimelineResources resources;
     private final Timeline ancestor;
     private final Lsn ancestorLsn;
@@ -913,8 +914,19 @@ public final class Timeline {
         return layers.l0().size() >= settings.compactionThreshold();
     }
 
+    /** The settings in force: the tenant's, except the WAL options, which are those the WAL was opened with. */
     public TimelineSettings settings() {
         return settings;
+    }
+
+    /**
+     * Applies new tenant settings to the running timeline. Thresholds, timeouts, GC and eviction settings and
+     * compression take effect with the next write, flush, compaction, GC or eviction pass; the WAL options
+     * (segment size, durability) only when the timeline is loaded again, so they are kept as they are here.
+     */
+    public void updateSettings(TimelineSettings next) {
+        Objects.requireNonNull(next, "next is null");
+        settings = next.withWal(settings.wal());
     }
 
     TimelineResources resources() {

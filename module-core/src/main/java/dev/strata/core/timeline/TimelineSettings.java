@@ -4,6 +4,7 @@ import dev.strata.core.layer.LayerWriteOptions;
 import dev.strata.core.wal.WalOptions;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Per-timeline tuning. Every value has a default ({@link #DEFAULT}) and is checked here, so a bad value is
@@ -20,15 +21,17 @@ import java.util.Objects;
  * @param wal WAL segment size and durability
  * @param layerWrite block size and compression of layer files
  * @param gcPeriod how often the background scheduler runs GC on a timeline
+ * @param evictionIdleThreshold a layer of this timeline not read for this long loses its local file; empty: the
+ *                              node's {@code [eviction] idle_threshold}; zero turns access-time eviction off
  */
 public record TimelineSettings(long checkpointDistance, Duration checkpointTimeout, int maxFrozenLayers,
                                int compactionThreshold, long compactionTargetSize, int imageCreationThreshold,
                                long gcHorizon, Duration pitrInterval, WalOptions wal, LayerWriteOptions layerWrite,
-                               Duration gcPeriod) {
+                               Duration gcPeriod, Optional<Duration> evictionIdleThreshold) {
 
     public static final TimelineSettings DEFAULT = new TimelineSettings(256L << 20, Duration.ofMinutes(10), 2, 10,
             128L << 20, 3, 64L << 20, Duration.ofDays(7), WalOptions.DEFAULT, LayerWriteOptions.DEFAULT,
-            Duration.ofHours(1));
+            Duration.ofHours(1), Optional.empty());
 
     public TimelineSettings {
         requirePositive("checkpoint_distance", checkpointDistance);
@@ -55,6 +58,11 @@ public record TimelineSettings(long checkpointDistance, Duration checkpointTimeo
         if (gcPeriod.isNegative() || gcPeriod.isZero()) {
             throw new IllegalArgumentException("gc_period must be positive, got " + gcPeriod);
         }
+        Objects.requireNonNull(evictionIdleThreshold, "eviction_idle_threshold is null");
+        if (evictionIdleThreshold.isPresent() && evictionIdleThreshold.get().isNegative()) {
+            throw new IllegalArgumentException("eviction_idle_threshold must not be negative, got "
+                    + evictionIdleThreshold.get());
+        }
     }
 
     private static void requirePositive(String name, long value) {
@@ -65,36 +73,46 @@ public record TimelineSettings(long checkpointDistance, Duration checkpointTimeo
 
     public TimelineSettings withCheckpointDistance(long bytes) {
         return new TimelineSettings(bytes, checkpointTimeout, maxFrozenLayers, compactionThreshold, compactionTargetSize,
-                imageCreationThreshold, gcHorizon, pitrInterval, wal, layerWrite, gcPeriod);
+                imageCreationThreshold, gcHorizon, pitrInterval, wal, layerWrite, gcPeriod, evictionIdleThreshold);
     }
 
     public TimelineSettings withCompaction(int threshold, long targetSize, int imageThreshold) {
         return new TimelineSettings(checkpointDistance, checkpointTimeout, maxFrozenLayers, threshold, targetSize,
-                imageThreshold, gcHorizon, pitrInterval, wal, layerWrite, gcPeriod);
+                imageThreshold, gcHorizon, pitrInterval, wal, layerWrite, gcPeriod, evictionIdleThreshold);
     }
 
     public TimelineSettings withGc(long horizon, Duration pitr) {
         return new TimelineSettings(checkpointDistance, checkpointTimeout, maxFrozenLayers, compactionThreshold,
-                compactionTargetSize, imageCreationThreshold, horizon, pitr, wal, layerWrite, gcPeriod);
+                compactionTargetSize, imageCreationThreshold, horizon, pitr, wal, layerWrite, gcPeriod, evictionIdleThreshold);
     }
 
     public TimelineSettings withWal(WalOptions options) {
         return new TimelineSettings(checkpointDistance, checkpointTimeout, maxFrozenLayers, compactionThreshold,
-                compactionTargetSize, imageCreationThreshold, gcHorizon, pitrInterval, options, layerWrite, gcPeriod);
+                compactionTargetSize, imageCreationThreshold, gcHorizon, pitrInterval, options, layerWrite, gcPeriod, evictionIdleThreshold);
     }
 
     public TimelineSettings withCheckpointTimeout(Duration timeout) {
         return new TimelineSettings(checkpointDistance, timeout, maxFrozenLayers, compactionThreshold, compactionTargetSize,
-                imageCreationThreshold, gcHorizon, pitrInterval, wal, layerWrite, gcPeriod);
+                imageCreationThreshold, gcHorizon, pitrInterval, wal, layerWrite, gcPeriod, evictionIdleThreshold);
     }
 
     public TimelineSettings withLayerWrite(LayerWriteOptions options) {
         return new TimelineSettings(checkpointDistance, checkpointTimeout, maxFrozenLayers, compactionThreshold,
-                compactionTargetSize, imageCreationThreshold, gcHorizon, pitrInterval, wal, options, gcPeriod);
+                compactionTargetSize, imageCreationThreshold, gcHorizon, pitrInterval, wal, options, gcPeriod, evictionIdleThreshold);
     }
 
     public TimelineSettings withGcPeriod(Duration period) {
         return new TimelineSettings(checkpointDistance, checkpointTimeout, maxFrozenLayers, compactionThreshold,
-                compactionTargetSize, imageCreationThreshold, gcHorizon, pitrInterval, wal, layerWrite, period);
+                compactionTargetSize, imageCreationThreshold, gcHorizon, pitrInterval, wal, layerWrite, period, evictionIdleThreshold);
+    }
+
+    public TimelineSettings withMaxFrozenLayers(int layers) {
+        return new TimelineSettings(checkpointDistance, checkpointTimeout, layers, compactionThreshold, compactionTargetSize,
+                imageCreationThreshold, gcHorizon, pitrInterval, wal, layerWrite, gcPeriod, evictionIdleThreshold);
+    }
+
+    public TimelineSettings withEvictionIdleThreshold(Optional<Duration> threshold) {
+        return new TimelineSettings(checkpointDistance, checkpointTimeout, maxFrozenLayers, compactionThreshold,
+                compactionTargetSize, imageCreationThreshold, gcHorizon, pitrInterval, wal, layerWrite, gcPeriod, threshold);
     }
 }
