@@ -2,7 +2,6 @@ package dev.strata.api.remote;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
@@ -139,23 +138,6 @@ public record ConfigKey<T>(String name, String type, Function<String, T> parser,
     }
 
     static Duration parseDuration(String text) {
-        String value = text.strip();
-        try {
-            if (value.startsWith("P") || value.startsWith("p")) {
-                return Duration.parse(value);
-            }
-            if (value.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2).strip()));
-            }
-            if (value.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1).strip()));
-            }
-            if (value.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1).strip()));
-            }
-        } catch (NumberFormatException | DateTimeParseException e) {
-            // fall through to the common message
-        }
-        throw new IllegalArgumentException("expected a duration such as 500ms, 30s, 2m or PT30S");
+        return dev.strata.api.Durations.parse(text);
     }
 }

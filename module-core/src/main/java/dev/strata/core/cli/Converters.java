@@ -4,7 +4,7 @@ import dev.strata.api.Key;
 import dev.strata.api.Lsn;
 import dev.strata.api.TenantId;
 import dev.strata.api.TimelineId;
-import dev.strata.core.config.Durations;
+import dev.strata.api.Durations;
 import picocli.CommandLine;
 
 /** Parsers for Strata's value types on the command line; a bad value is a usage error naming it. */

@@ -1,6 +1,7 @@
 package dev.strata.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.strata.api.Durations;
 import dev.strata.core.controlplane.EmergencyMode;
 import dev.strata.core.deletion.DeletionQueueSettings;
 import java.util.LinkedHashMap;

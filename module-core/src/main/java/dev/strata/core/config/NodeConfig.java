@@ -2,6 +2,7 @@ package dev.strata.core.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.toml.TomlMapper;
+import dev.strata.api.Durations;
 import dev.strata.core.layer.LayerWriteOptions;
 import dev.strata.core.remote.RemoteStorageConfig;
 import dev.strata.core.tenant.SecondaryOptions;

@@ -1,6 +1,6 @@
 package dev.strata.core.tenant;
 
-import dev.strata.core.config.Durations;
+import dev.strata.api.Durations;
 import java.time.Duration;
 import java.util.Objects;
 

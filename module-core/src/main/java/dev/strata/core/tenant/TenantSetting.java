@@ -3,7 +3,7 @@ package dev.strata.core.tenant;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.strata.api.InvalidInputException;
-import dev.strata.core.config.Durations;
+import dev.strata.api.Durations;
 import dev.strata.core.layer.LayerWriteOptions;
 import dev.strata.core.timeline.TimelineSettings;
 import dev.strata.core.wal.Durability;

@@ -1,12 +1,18 @@
-package dev.strata.core.config;
+package dev.strata.api;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 
-/** Durations in configuration: {@code 250ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 7d}, or ISO-8601. */
+/**
+ * Durations in configuration, the node's and every plugin's ({@link dev.strata.api.remote.ConfigKey#duration}):
+ * {@code 250ms}, {@code 30s}, {@code 10m}, {@code 2h}, {@code 7d}, or ISO-8601 ({@code PT1H}).
+ */
 public final class Durations {
     private Durations() {}
 
+    /**
+     * @throws IllegalArgumentException naming {@code text} when it is none of the forms above
+     */
     public static Duration parse(String text) {
         String value = text.strip();
         try {

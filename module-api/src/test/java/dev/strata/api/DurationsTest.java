@@ -1,0 +1,44 @@
+package dev.strata.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.strata.api.remote.ConfigException;
+import dev.strata.api.remote.ConfigKey;
+import dev.strata.api.remote.ProviderConfig;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** One duration syntax for the node's configuration and every plugin's. */
+class DurationsTest {
+    @Test
+    void everyUnitAndIsoParseAndFormatBack() {
+        assertEquals(Duration.ofMillis(250), Durations.parse("250ms"));
+        assertEquals(Duration.ofSeconds(30), Durations.parse(" 30s "));
+        assertEquals(Duration.ofMinutes(10), Durations.parse("10m"));
+        assertEquals(Duration.ofHours(2), Durations.parse("2h"));
+        assertEquals(Duration.ofDays(7), Durations.parse("7d"));
+        assertEquals(Duration.ofHours(1), Durations.parse("PT1H"));
+        for (String text : List.of("250ms", "30s", "10m", "2h", "7d")) {
+            assertEquals(text, Durations.format(Durations.parse(text)));
+        }
+    }
+
+    @Test
+    void badInputIsNamedInTheError() {
+        for (String text : List.of("", "soon", "5x", "ms", "1.5s", "P1Q")) {
+            IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> Durations.parse(text));
+            assertTrue(error.getMessage().contains("'" + text + "'"), error.getMessage());
+        }
+    }
+
+    @Test
+    void pluginKeysAcceptTheSameSyntaxAsTheNode() throws ConfigException {
+        ConfigKey<Duration> retention = ConfigKey.duration("retention", Duration.ofDays(1), "How long.");
+        ProviderConfig config = ProviderConfig.parse("deletion", Map.of("retention", "7d"), List.of(retention));
+        assertEquals(Duration.ofDays(7), config.get(retention));
+    }
+}
