@@ -34,6 +34,7 @@ import com.azure.storage.common.policy.RequestRetryOptions;
 import com.azure.storage.common.policy.RetryPolicyType;
 import dev.strata.api.remote.ByteRange;
 import dev.strata.api.remote.CallContext;
+import dev.strata.api.remote.CheckedInputStream;
 import dev.strata.api.remote.Capability;
 import dev.strata.api.remote.DeleteResult;
 import dev.strata.api.remote.ListPage;
@@ -326,7 +327,8 @@ final class AzureStorage implements RemoteStorage {
         InputStream stream = call("get", key, context, false, () -> blob.openInputStream(new BlobInputStreamOptions()
                 .setRange(new BlobRange(start, length))
                 .setRequestConditions(new BlobRequestConditions().setIfMatch("\"" + metadata.etag() + "\""))));
-        return new ObjectContent(metadata, start, length, new CheckedStream(stream, key, context));
+        return new ObjectContent(metadata, start, length, new CheckedInputStream(stream, key, context, () -> { },
+                failure -> AzureErrors.classify("get", key, failure, context, false)));
     }
 
     @Override
@@ -454,40 +456,4 @@ final class AzureStorage implements RemoteStorage {
             throw new RemoteStorageException.Permanent("put", key, "the data is longer than " + size + " bytes", null);
         }
     }
-
-    /** The blob stream, checking the caller's context before every read and classifying read failures. */
-    private static final class CheckedStream extends InputStream {
-        private final InputStream stream;
-        private final String key;
-        private final CallContext context;
-
-        CheckedStream(InputStream stream, String key, CallContext context) {
-            this.stream = stream;
-            this.key = key;
-            this.context = context;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int read = read(one, 0, 1);
-            return read < 0 ? -1 : Byte.toUnsignedInt(one[0]);
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            context.check("get", key);
-            try {
-                return stream.read(buffer, offset, length);
-            } catch (IOException | RuntimeException e) {
-                throw AzureErrors.classify("get", key, e, context, false);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            stream.close();
-        }
-    }
-
 }

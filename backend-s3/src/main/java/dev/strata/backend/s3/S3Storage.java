@@ -2,6 +2,7 @@ package dev.strata.backend.s3;
 
 import dev.strata.api.remote.ByteRange;
 import dev.strata.api.remote.CallContext;
+import dev.strata.api.remote.CheckedInputStream;
 import dev.strata.api.remote.Capability;
 import dev.strata.api.remote.DeleteResult;
 import dev.strata.api.remote.ListPage;
@@ -256,7 +257,8 @@ final class S3Storage implements RemoteStorage {
         long total = totalSize(response.contentRange(), length);
         long offset = total - length - (response.contentRange() == null ? 0 : trailing(response.contentRange(), total));
         ObjectMetadata metadata = new ObjectMetadata(key, total, unquoted(response.eTag()), lastModified(response.lastModified()));
-        return new ObjectContent(metadata, Math.max(0, offset), length, new CheckedStream(stream, key, context));
+        return new ObjectContent(metadata, Math.max(0, offset), length, new CheckedInputStream(stream, key, context, stream::abort,
+                failure -> new RemoteStorageException.Transient("get", key, "reading the body failed: " + failure, null, failure)));
     }
 
     /** A read that returns no bytes: the metadata from a HEAD (which also applies the ETag condition). */
@@ -425,45 +427,5 @@ final class S3Storage implements RemoteStorage {
     @Override
     public String toString() {
         return "S3Storage[" + settings + "]";
-    }
-
-    /** The response body, checking the caller's context before every read and classifying read failures. */
-    private static final class CheckedStream extends InputStream {
-        private final ResponseInputStream<GetObjectResponse> stream;
-        private final String key;
-        private final CallContext context;
-
-        CheckedStream(ResponseInputStream<GetObjectResponse> stream, String key, CallContext context) {
-            this.stream = stream;
-            this.key = key;
-            this.context = context;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int read = read(one, 0, 1);
-            return read < 0 ? -1 : Byte.toUnsignedInt(one[0]);
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            try {
-                context.check("get", key);
-            } catch (RemoteStorageException e) {
-                stream.abort();
-                throw e;
-            }
-            try {
-                return stream.read(buffer, offset, length);
-            } catch (IOException e) {
-                throw new RemoteStorageException.Transient("get", key, "reading the body failed: " + e, null, e);
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            stream.close();
-        }
     }
 }
