@@ -1356,12 +1356,18 @@ public final class LocalEngine implements AutoCloseable {
             }
         }
         if (maintenance) {
-            scheduler.tick(all);
+            // A migration source (AttachedStale) uploads nothing after its hand-over checkpoint: no compaction, no GC.
+            scheduler.tick(all.stream().filter(timeline -> !isStale(timeline.tenantId())).toList());
         }
         if (remote != null) {
             tickHeatmapUploads();
             tickSecondaryDownloads();
         }
+    }
+
+    private boolean isStale(TenantId tenantId) {
+        TenantConfig config = tenants.get(tenantId);
+        return config != null && TenantMode.ATTACHED_STALE.wireName().equals(config.mode());
     }
 
     /** Starts the heatmap upload of every writing tenant whose period has passed since its last one. */
