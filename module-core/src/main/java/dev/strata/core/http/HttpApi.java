@@ -34,6 +34,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -381,6 +382,14 @@ public final class HttpApi {
     private static final java.util.Set<String> LOCATION_FIELDS = java.util.Set.of("mode", "generation", "secondary_conf",
             "tenant_conf");
 
+    /** The longest flush a location_config may ask for: ten minutes. */
+    static final long MAX_FLUSH_MS = 600_000;
+
+    /**
+     * {@code PUT /v1/tenant/{tenant}/location_config[?flush_ms=N]}: with {@code flush_ms}, after the change the
+     * tenant's timelines are flushed and their uploads waited for, at most that long; the answer carries
+     * {@code "flushed"}, whether they all finished.
+     */
     private void putLocationConfig(ServerRequest request, ServerResponse response) throws IOException {
         TenantId tenant = tenant(request);
         JsonNode body = jsonBody(request);
@@ -408,8 +417,36 @@ public final class HttpApi {
         }
         boolean warm = body.path("secondary_conf").path("warm").asBoolean(false);
         TenantMode mode = TenantMode.parse(requireText(body, "mode"));
+        java.util.Optional<Duration> flush = flushMs(request);
+        if (flush.isPresent() && !mode.attached()) {
+            throw new ApiError.BadRequestBody("flush_ms applies to attached modes, not " + mode.wireName());
+        }
         engine.applyLocation(tenant, new LocationConfig(mode, parsed, warm, overrides));
+        if (flush.isPresent()) {
+            boolean flushed = engine.flushToRemote(tenant, flush.get());
+            sendJson(response, Status.OK_200, tenantJson(tenant).put("flushed", flushed));
+            return;
+        }
         sendJson(response, Status.OK_200, mode == TenantMode.DETACHED ? detachedJson(tenant) : tenantJson(tenant));
+    }
+
+    /** {@code ?flush_ms=N}: at most {@link #MAX_FLUSH_MS}, an error naming the value otherwise. */
+    private static java.util.Optional<Duration> flushMs(ServerRequest request) {
+        java.util.Optional<String> text = request.query().first("flush_ms").asOptional();
+        if (text.isEmpty()) {
+            return java.util.Optional.empty();
+        }
+        long millis;
+        try {
+            millis = Long.parseLong(text.get());
+        } catch (NumberFormatException e) {
+            millis = -1;
+        }
+        if (millis < 0 || millis > MAX_FLUSH_MS) {
+            throw new ApiError.BadRequestBody("flush_ms '" + text.get() + "' must be a whole number of milliseconds from 0 to "
+                    + MAX_FLUSH_MS);
+        }
+        return java.util.Optional.of(Duration.ofMillis(millis));
     }
 
     /**

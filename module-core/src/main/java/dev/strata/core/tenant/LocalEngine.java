@@ -31,6 +31,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -1363,6 +1364,39 @@ public final class LocalEngine implements AutoCloseable {
             tickHeatmapUploads();
             tickSecondaryDownloads();
         }
+    }
+
+    /**
+     * Flushes every timeline of an attached tenant to layer files and waits until remote storage holds them and
+     * their index, for at most {@code timeout} in all ({@code location_config?flush_ms}: a migration source hands
+     * over everything it holds before its successor attaches).
+     *
+     * @return whether every upload finished in time; false leaves them running (nothing is lost, the successor
+     *         replays less from the bucket's WAL backup or finds the older index)
+     */
+    public boolean flushToRemote(TenantId tenantId, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<Timeline> all = timelines(tenantId);
+        for (Timeline timeline : all) {
+            timeline.checkpoint();
+        }
+        if (remote == null) {
+            return true;
+        }
+        for (Timeline timeline : all) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            try {
+                timeline.remote().waitCompletion(Duration.ofNanos(left));
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.WARNING, "tenant {0} timeline {1}: uploads did not finish within the flush"
+                        + " time: {2}", tenantId, timeline.timelineId(), e.getMessage());
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean isStale(TenantId tenantId) {

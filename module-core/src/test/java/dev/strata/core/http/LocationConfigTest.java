@@ -149,4 +149,46 @@ class LocationConfigTest {
         assertArrayEquals(new byte[] {1}, client.getPage(tenant, timeline, key, commit));
         assertEquals(commit, client.timeline(tenant, timeline).diskConsistentLsn(), "the hand-over flushed everything");
     }
+
+    @Test
+    void flushMsHandsEverythingToTheBucketAndBadValuesAreRefused() throws Exception {
+        try (LocalBucket bucket = new LocalBucket(workdir.resolve("bucket"), 1);
+             LocalEngine tiered = LocalEngine.open(workdir.resolve("tiered"), EngineOptions.DEFAULT.withRemote(bucket.resources()));
+             NodeServer node = NodeServer.start(tiered, Failpoints.disabled(), 2, "127.0.0.1", 0, 1 << 20, null);
+             StrataClient tieredClient = StrataClient.connect(URI.create("http://127.0.0.1:" + node.port()));
+             java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            tieredClient.setLocation(tenant, "AttachedSingle", 1L);
+            TimelineId timeline = TimelineId.random();
+            tieredClient.createTimeline(tenant, timeline);
+            for (int i = 0; i < 3; i++) {
+                tieredClient.ingest(tenant, timeline, List.of(new PageWire.Write(Key.ofRelationPage(1663, 5, 16384, 0, i),
+                        new PageRecord.Image(new byte[] {(byte) i}))));
+            }
+            String path = "http://127.0.0.1:" + node.port() + "/v1/tenant/" + tenant + "/location_config";
+            java.util.function.BiFunction<String, String, java.net.http.HttpResponse<String>> put = (query, body) -> {
+                try {
+                    return http.send(java.net.http.HttpRequest.newBuilder(URI.create(path + query))
+                            .PUT(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+                } catch (java.io.IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            };
+            for (String bad : List.of("-1", "soon", "600001")) {
+                var refused = put.apply("?flush_ms=" + bad, "{\"mode\":\"AttachedStale\",\"generation\":1}");
+                assertEquals(400, refused.statusCode(), refused.body());
+                assertTrue(refused.body().contains("'" + bad + "'"), refused.body());
+            }
+            var detach = put.apply("?flush_ms=10", "{\"mode\":\"Detached\"}");
+            assertEquals(400, detach.statusCode(), detach.body());
+
+            var stale = put.apply("?flush_ms=30000", "{\"mode\":\"AttachedStale\",\"generation\":1}");
+            assertEquals(200, stale.statusCode(), stale.body());
+            assertTrue(stale.body().contains("\"flushed\":true"), stale.body());
+            dev.strata.core.index.IndexPart index = dev.strata.core.index.IndexPart.parse(
+                    bucket.read(bucket.layout().indexKey(tenant, timeline, dev.strata.api.Generation.of(1))));
+            assertEquals(tiered.timeline(tenant, timeline).lastRecordLsn(), index.diskConsistentLsn(),
+                    "the bucket's index holds every acknowledged write");
+        }
+    }
 }
