@@ -278,25 +278,52 @@ public final class LocalEngine implements AutoCloseable {
                 mode.attached() ? config.generation() : Generation.NONE, mode));
     }
 
-    /** Every tenant directory's {@code config-v1}; leftovers of unfinished renames are removed. */
+    /** Threads that read tenant configurations at start-up: small files, so the waits overlap well. */
+    private static final int CONFIG_READERS = 16;
+
+    /**
+     * Every tenant directory's {@code config-v1}, read in parallel ({@link #CONFIG_READERS} at once); entries left
+     * by unfinished renames are skipped. The first failure is thrown, naming the directory.
+     */
     private static Map<TenantId, TenantConfig> readTenantConfigs(Path tenantsDirectory) throws IOException {
-        Map<TenantId, TenantConfig> configs = new java.util.TreeMap<>();
+        Map<TenantId, Path> directories = new java.util.TreeMap<>();
         try (Stream<Path> entries = Files.list(tenantsDirectory)) {
             for (Path directory : entries.sorted().toList()) {
                 String name = directory.getFileName().toString();
                 if (name.endsWith(DurableFiles.TEMP_SUFFIX)) {
                     continue;
                 }
-                TenantId tenantId;
                 try {
-                    tenantId = TenantId.parse(name);
+                    directories.put(TenantId.parse(name), directory);
                 } catch (IllegalArgumentException e) {
                     throw new IOException("unknown entry " + directory + " in the tenants directory: " + e.getMessage());
                 }
-                configs.put(tenantId, TenantConfig.read(directory));
             }
         }
-        return configs;
+        Map<TenantId, java.util.concurrent.Future<TenantConfig>> reads = new java.util.TreeMap<>();
+        java.util.concurrent.ExecutorService readers = Executors.newFixedThreadPool(
+                Math.max(1, Math.min(CONFIG_READERS, directories.size())), daemon("strata-config-reader"));
+        try {
+            directories.forEach((tenantId, directory) -> reads.put(tenantId, readers.submit(() -> TenantConfig.read(directory))));
+            Map<TenantId, TenantConfig> configs = new java.util.TreeMap<>();
+            for (Map.Entry<TenantId, java.util.concurrent.Future<TenantConfig>> read : reads.entrySet()) {
+                try {
+                    configs.put(read.getKey(), read.getValue().get());
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof IOException io) {
+                        throw io;
+                    }
+                    throw new IOException("reading the configuration of tenant " + read.getKey() + " in "
+                            + directories.get(read.getKey()) + " failed: " + e.getCause(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new java.io.InterruptedIOException("interrupted while reading tenant configurations");
+                }
+            }
+            return configs;
+        } finally {
+            readers.shutdownNow();
+        }
     }
 
     /**
