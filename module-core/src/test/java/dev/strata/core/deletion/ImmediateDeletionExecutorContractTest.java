@@ -1,12 +1,10 @@
 package dev.strata.core.deletion;
 
-import dev.strata.api.deletion.DeletionExecutor;
-import java.io.IOException;
+import java.util.Map;
 
 /** The executor contract for {@code immediate}. */
 final class ImmediateDeletionExecutorContractTest extends LocalBucketExecutorContract {
-    @Override
-    protected DeletionExecutor executor() throws IOException {
-        return new ImmediateDeletionExecutor(bucket().faults());
+    ImmediateDeletionExecutorContractTest() {
+        super(new ImmediateDeletionExecutorProvider(), Map.of(), null);
     }
 }

@@ -1,49 +1,43 @@
 package dev.strata.core.deletion;
 
-import dev.strata.api.remote.CallContext;
-import dev.strata.api.remote.PutOptions;
-import dev.strata.api.remote.RemoteStorageException;
+import dev.strata.api.deletion.DeletionExecutorProvider;
+import dev.strata.api.remote.RemoteStorage;
 import dev.strata.core.testing.LocalBucket;
-import dev.strata.testkit.DeletionExecutorContract;
-import java.io.ByteArrayInputStream;
+import dev.strata.testkit.StorageDeletionExecutorContract;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The executor contract on a real local bucket (with the test kit's fault-injecting wrapper, faults off). */
-abstract class LocalBucketExecutorContract extends DeletionExecutorContract {
+abstract class LocalBucketExecutorContract extends StorageDeletionExecutorContract {
     @TempDir
     Path root;
 
-    LocalBucket bucket;
+    private LocalBucket bucket;
 
-    LocalBucket bucket() throws IOException {
+    LocalBucketExecutorContract(DeletionExecutorProvider provider, Map<String, String> config, String copiesUnder) {
+        super(provider, config, copiesUnder);
+    }
+
+    @Override
+    protected RemoteStorage storage() {
         if (bucket == null) {
-            bucket = new LocalBucket(root.resolve("bucket"), 1);
+            try {
+                bucket = new LocalBucket(root.resolve("bucket"), 1);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
-        return bucket;
+        return bucket.faults();
     }
 
     @AfterEach
     void closeBucket() {
         if (bucket != null) {
             bucket.close();
-        }
-    }
-
-    @Override
-    protected void store(String key, byte[] data) throws IOException {
-        bucket().faults().put(key, new ByteArrayInputStream(data), data.length, PutOptions.DEFAULT, CallContext.NONE);
-    }
-
-    @Override
-    protected boolean exists(String key) throws IOException {
-        try {
-            bucket().faults().head(key, CallContext.NONE);
-            return true;
-        } catch (RemoteStorageException.NotFound e) {
-            return false;
         }
     }
 }

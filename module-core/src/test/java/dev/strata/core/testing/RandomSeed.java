@@ -1,5 +1,6 @@
 package dev.strata.core.testing;
 
+import dev.strata.testkit.TestSeeds;
 import java.util.Random;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;

@@ -13,7 +13,7 @@ import dev.strata.api.PageRecord;
 import dev.strata.api.TimelineId;
 import dev.strata.core.page.PageWrite;
 import dev.strata.core.tenant.LocalEngine;
-import dev.strata.core.testing.TestSeeds;
+import dev.strata.testkit.TestSeeds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;

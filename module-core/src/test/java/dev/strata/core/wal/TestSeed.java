@@ -1,6 +1,6 @@
 package dev.strata.core.wal;
 
-import dev.strata.core.testing.TestSeeds;
+import dev.strata.testkit.TestSeeds;
 import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.extension.ExtensionContext;

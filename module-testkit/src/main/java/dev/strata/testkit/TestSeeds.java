@@ -1,12 +1,12 @@
-package dev.strata.core.testing;
+package dev.strata.testkit;
 
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The one place randomised tests take their seed from: {@code -Dstrata.test.seed=<hex>} replays a failure,
- * otherwise a fresh seed is drawn. {@link RandomSeed} (a JUnit extension) and the tests that hold a seed
- * themselves all come here, and all print the seed in the same form.
+ * otherwise a fresh seed is drawn. The engine's and the controller's randomised tests, JUnit extensions and
+ * torture runs all come here, and all print the seed in the same form.
  */
 public final class TestSeeds {
     /** The system property that fixes the seed, in hex. */
