@@ -9,6 +9,7 @@ import dev.strata.core.wal.Durability;
 import dev.strata.core.wal.WalOptions;
 import dev.strata.core.plugin.RemoteStorageOpener;
 import dev.strata.core.remote.RemoteStorageConfig;
+import dev.strata.core.tiered.EvictionPolicy;
 import dev.strata.core.tiered.RemoteLayout;
 import dev.strata.core.tiered.RemoteResources;
 import java.io.IOException;
@@ -61,6 +62,10 @@ final class EngineFlags {
             + " layers and indexes are uploaded there, and the bucket is the truth at start.")
     Path remoteRoot;
 
+    @Option(names = "--eviction-idle", description = "Evict local layer files the bucket holds once unread for this long,"
+            + " ISO-8601 (default: the engine's, a day; only with --remote-root).")
+    Duration evictionIdle;
+
     @Option(names = "--failpoint", description = "NAME=ACTIONS, for fault-injection runs.")
     java.util.List<String> failpoints = new java.util.ArrayList<>();
 
@@ -84,11 +89,23 @@ final class EngineFlags {
             }
             points.configure(spec.substring(0, equals), spec.substring(equals + 1));
         }
-        RemoteResources remote = remoteRoot == null ? null : localBucket(remoteRoot);
+        RemoteResources remote = remoteRoot == null ? null : localBucket(remoteRoot, points);
+        EvictionPolicy eviction = EvictionPolicy.DEFAULT;
+        if (evictionIdle != null) {
+            if (evictionIdle.isNegative() || evictionIdle.isZero()) {
+                throw new IllegalArgumentException("invalid --eviction-idle " + evictionIdle + ": must be positive");
+            }
+            // Check often and keep a freshly read layer only briefly, so layers really leave the disk and come back.
+            Duration period = evictionIdle.compareTo(EvictionPolicy.DEFAULT.period()) < 0 ? evictionIdle : EvictionPolicy.DEFAULT.period();
+            Duration residence = evictionIdle.compareTo(EvictionPolicy.DEFAULT.minResidence()) < 0
+                    ? evictionIdle : EvictionPolicy.DEFAULT.minResidence();
+            eviction = new EvictionPolicy(period, evictionIdle, EvictionPolicy.DEFAULT.maxUsagePercent(),
+                    EvictionPolicy.DEFAULT.minFreeBytes(), residence);
+        }
         boolean success = false;
         try {
             LocalEngine engine = LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(settings)
-                    .withFailpoints(points).withBlockCacheBytes(blockCacheBytes).withRemote(remote));
+                    .withFailpoints(points).withBlockCacheBytes(blockCacheBytes).withRemote(remote).withEviction(eviction));
             if (remote != null) {
                 engine.closeAfterwards(remote);
             }
@@ -101,9 +118,9 @@ final class EngineFlags {
         }
     }
 
-    private static RemoteResources localBucket(Path root) throws IOException {
+    private static RemoteResources localBucket(Path root, Failpoints points) throws IOException {
         RemoteStorageOpener.Opened opened = RemoteStorageOpener.open(
                 new RemoteStorageConfig("localfs", Map.of("root", root.toString())), RemoteStorageOpener.installedPlugins(), null);
-        return RemoteResources.withDefaults(opened.storage(), RemoteLayout.root());
+        return RemoteResources.withDefaults(opened.storage().withFailpoints(points), RemoteLayout.root());
     }
 }
