@@ -47,6 +47,9 @@ final class EngineFlags {
             defaultValue = "P7D")
     Duration pitr;
 
+    @Option(names = "--gc-period", description = "How often background GC runs on a timeline, ISO-8601 (default: the engine's).")
+    Duration gcPeriod;
+
     @Option(names = "--durability", description = "fsync (per batch) or periodic (default: ${DEFAULT-VALUE}).",
             defaultValue = "fsync")
     String durability;
@@ -81,6 +84,12 @@ final class EngineFlags {
                 .withGc(gcHorizon, pitr)
                 .withWal(wal)
                 .withLayerWrite(new LayerWriteOptions(LayerWriteOptions.DEFAULT.targetBlockBytes(), compress));
+        if (gcPeriod != null) {
+            if (gcPeriod.isNegative() || gcPeriod.isZero()) {
+                throw new IllegalArgumentException("invalid --gc-period " + gcPeriod + ": must be positive");
+            }
+            settings = settings.withGcPeriod(gcPeriod);
+        }
         Failpoints points = failpoints.isEmpty() ? Failpoints.disabled() : Failpoints.create();
         for (String spec : failpoints) {
             int equals = spec.indexOf('=');

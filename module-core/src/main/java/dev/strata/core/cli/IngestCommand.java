@@ -5,6 +5,7 @@ import dev.strata.api.Lsn;
 import dev.strata.api.TimelineId;
 import dev.strata.core.page.PageWrite;
 import dev.strata.core.tenant.LocalEngine;
+import dev.strata.core.timeline.EngineException;
 import dev.strata.core.timeline.Timeline;
 import dev.strata.core.workload.SyntheticWorkload;
 import java.io.IOException;
@@ -48,6 +49,10 @@ final class IngestCommand implements Callable<Integer> {
             defaultValue = "0")
     int readChecks;
 
+    @Option(names = "--gc-every", description = "Run GC on the root timeline after every N batches, besides the"
+            + " background GC; 0 never (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    long gcEvery;
+
     @Spec CommandLine.Model.CommandSpec spec;
 
     /** The newest branch being written: its timeline, the model of its contents and the history of its pages. */
@@ -64,6 +69,9 @@ final class IngestCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         if (readChecks < 0) {
             throw new IllegalArgumentException("invalid --read-checks " + readChecks + ": must not be negative");
+        }
+        if (gcEvery < 0) {
+            throw new IllegalArgumentException("invalid --gc-every " + gcEvery + ": must not be negative");
         }
         workloadFlags.branches(0);
         SyntheticWorkload workload = workloadFlags.workload();
@@ -110,6 +118,9 @@ final class IngestCommand implements Callable<Integer> {
                         progress.update(index + 1, bytes);
                     } else {
                         acknowledge(out, lsn, timeline, branching);
+                    }
+                    if (gcEvery > 0 && model.batches() % gcEvery == 0) {
+                        timeline.gc();
                     }
                     if (branching && model.batches() % workloadFlags.branchEvery == 0) {
                         long number = workloadFlags.branches(model.batches());
@@ -194,14 +205,28 @@ final class IngestCommand implements Callable<Integer> {
         return new Branch(number, branch, base, history);
     }
 
-    /** Reads a random page at a random earlier batch end of {@code timeline} and compares it with the workload. */
+    /**
+     * Reads a random page at a random earlier batch end of {@code timeline} and compares it with the workload; an LSN
+     * below the GC cutoff is not read.
+     */
     private void checkRead(Timeline timeline, PageHistory history, SplittableRandom random)
             throws IOException, ReadMismatch {
         List<Lsn> ends = history.batchEnds();
         Lsn at = ends.get(random.nextInt(ends.size()));
         Key key = SyntheticWorkload.pageKey(random.nextInt(workloadFlags.pages));
+        if (at.isBefore(timeline.gcCutoff())) {
+            return; // retention has dropped that LSN
+        }
         byte[] expected = history.expected(key, at);
-        byte[] actual = timeline.get(key, at);
+        byte[] actual;
+        try {
+            actual = timeline.get(key, at);
+        } catch (EngineException.BadRequest e) {
+            if (at.isBefore(timeline.gcCutoff())) {
+                return; // background GC moved the cutoff past it meanwhile
+            }
+            throw e;
+        }
         if (!Arrays.equals(expected, actual)) {
             throw new ReadMismatch("read of key " + key + " at " + at + " on timeline " + timeline.timelineId()
                     + ": expected " + VerifyCommand.describe(expected) + ", got " + VerifyCommand.describe(actual));

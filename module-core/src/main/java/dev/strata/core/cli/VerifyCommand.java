@@ -4,6 +4,7 @@ import dev.strata.api.Key;
 import dev.strata.api.Lsn;
 import dev.strata.api.TimelineId;
 import dev.strata.core.tenant.LocalEngine;
+import dev.strata.core.timeline.EngineException;
 import dev.strata.core.timeline.Timeline;
 import dev.strata.core.workload.SyntheticWorkload;
 import java.io.IOException;
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
 /**
  * {@code strata local verify}: re-derives the synthetic workload from its seed and checks every page at every
  * batch boundary up to {@code --up-to}, and that the timeline ends exactly at a batch boundary (no batch is
- * half visible). Exits 1 at the first mismatch, naming the page and LSN.
+ * half visible). Batch ends below a timeline's GC cutoff are skipped (and counted): retention has dropped them.
+ * Exits 1 at the first mismatch, naming the page and LSN.
  */
 @Command(name = "verify", description = "Check every page at every batch end against the seeded workload.")
 final class VerifyCommand implements Callable<Integer> {
@@ -69,6 +71,7 @@ final class VerifyCommand implements Callable<Integer> {
             SyntheticWorkload.Model model = workload.new Model(LocalEngine.INITDB_LSN);
             long reads = 0;
             long checked = 0;
+            long collected = 0;
             while (true) {
                 Lsn end = model.advance();
                 if (end.isAfter(last)) {
@@ -80,17 +83,29 @@ final class VerifyCommand implements Callable<Integer> {
                 if (model.batches() % every != 0 && !end.equals(limit)) {
                     continue;
                 }
-                for (int page = 0; page < workload.parameters().pages(); page++) {
-                    Key key = SyntheticWorkload.pageKey(page);
-                    byte[] expected = model.page(key);
-                    byte[] actual = timeline.get(key, end);
-                    reads++;
-                    if (!Arrays.equals(expected, actual)) {
-                        out.println("FAIL: page " + page + " (key " + key + ") at " + end + " after batch "
-                                + model.batches() + ": expected " + describe(expected) + ", got " + describe(actual));
-                        out.flush();
-                        return 1;
+                if (end.isBefore(timeline.gcCutoff())) {
+                    collected++;
+                    continue;
+                }
+                try {
+                    for (int page = 0; page < workload.parameters().pages(); page++) {
+                        Key key = SyntheticWorkload.pageKey(page);
+                        byte[] expected = model.page(key);
+                        byte[] actual = timeline.get(key, end);
+                        reads++;
+                        if (!Arrays.equals(expected, actual)) {
+                            out.println("FAIL: page " + page + " (key " + key + ") at " + end + " after batch "
+                                    + model.batches() + ": expected " + describe(expected) + ", got " + describe(actual));
+                            out.flush();
+                            return 1;
+                        }
                     }
+                } catch (EngineException.BadRequest e) {
+                    if (!end.isBefore(timeline.gcCutoff())) {
+                        throw e;
+                    }
+                    collected++; // background GC moved the cutoff past this batch end while it was being read
+                    continue;
                 }
                 checked++;
             }
@@ -135,7 +150,9 @@ final class VerifyCommand implements Callable<Integer> {
                 branchSummary = "; " + failure;
             }
             out.println("verified " + checked + " batch ends up to " + limit + " (" + reads + " page reads); timeline ends at "
-                    + last + " after batch " + boundary.batches() + branchSummary);
+                    + last + " after batch " + boundary.batches()
+                    + "; GC cutoff " + timeline.gcCutoff() + (collected == 0 ? "" : ", " + collected + " batch ends below it skipped")
+                    + branchSummary);
             out.flush();
             return 0;
         } finally {
@@ -177,18 +194,24 @@ final class VerifyCommand implements Callable<Integer> {
             SyntheticWorkload.Model branchModel = branchWorkload.new Model(model);
             Lsn last = branch.lastRecordLsn();
             while (true) {
-                for (int page = 0; page < workload.parameters().pages(); page++) {
-                    Key key = SyntheticWorkload.pageKey(page);
-                    byte[] expected = branchModel.page(key);
-                    byte[] actual = branch.get(key, branchModel.endLsn());
-                    reads++;
-                    if (!Arrays.equals(expected, actual)) {
-                        return "FAIL: page " + page + " (key " + key + ") at " + branchModel.endLsn() + " on branch " + id
-                                + " after its batch " + branchModel.batches() + ": expected " + describe(expected) + ", got "
-                                + describe(actual);
+                try {
+                    for (int page = 0; page < workload.parameters().pages(); page++) {
+                        Key key = SyntheticWorkload.pageKey(page);
+                        byte[] expected = branchModel.page(key);
+                        byte[] actual = branch.get(key, branchModel.endLsn());
+                        reads++;
+                        if (!Arrays.equals(expected, actual)) {
+                            return "FAIL: page " + page + " (key " + key + ") at " + branchModel.endLsn() + " on branch " + id
+                                    + " after its batch " + branchModel.batches() + ": expected " + describe(expected)
+                                    + ", got " + describe(actual);
+                        }
+                    }
+                    batchEnds++;
+                } catch (EngineException.BadRequest e) {
+                    if (!branchModel.endLsn().isBefore(branch.gcCutoff())) {
+                        throw e;
                     }
                 }
-                batchEnds++;
                 if (!branchModel.endLsn().isBefore(last)) {
                     break;
                 }

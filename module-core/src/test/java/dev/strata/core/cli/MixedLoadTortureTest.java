@@ -41,9 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
  * written too, random reads at earlier batch ends on both (checked by the child, which exits 1 on a mismatch), a
  * short eviction idle time (layers leave the disk and are downloaded again), failpoints in uploads, deletions and
  * compaction, and a remote storage whose attempts fail with transient errors and timeouts and answer slowly
- * (the {@code remote-attempt-*} failpoints the retries must absorb). After every restart, every acknowledged
- * write must be readable at its LSN on every branch and no temp file may remain; at the end the scrubber must find
- * no error in the bucket (leaked objects are allowed and counted).
+ * (the {@code remote-attempt-*} failpoints the retries must absorb), and GC of the root every 20 batches with a
+ * 256 KiB horizon and no PITR window. After every restart, every acknowledged write must be readable at its LSN on
+ * every branch (on the root: at or above its GC cutoff; every branch at every batch end, its branch point included,
+ * however far below the root's cutoff) and no temp file may remain; at the end the scrubber must find no error in
+ * the bucket (leaked objects are allowed and counted).
  *
  * <p>Seeded by {@link TestSeeds} ({@code -Dstrata.test.seed} replays); a quarter of {@code -Dstrata.test.kills}
  * (default 20, so 5 rounds) sets the rounds.
@@ -64,7 +66,8 @@ class MixedLoadTortureTest {
             TimelineId root = TimelineId.random();
             List<String> engineFlags = List.of("--workdir", workdir.toString(), "--remote-root", bucket.toString(),
                     "--checkpoint-distance", "24576", "--compaction-threshold", "3", "--compaction-target-size", "49152",
-                    "--image-creation-threshold", "2", "--gc-horizon", "1099511627776", "--eviction-idle", "PT0.3S");
+                    "--image-creation-threshold", "2", "--gc-horizon", "262144", "--pitr", "PT0S", "--gc-period", "PT0.5S",
+                    "--eviction-idle", "PT0.3S");
             List<String> workloadFlags = List.of("--seed", Long.toString(seed), "--pages", "40", "--page-size", "512",
                     "--batch-size", "6", "--delta-share", "0.6", "--branch-every", Integer.toString(25 + random.nextInt(40)));
             assertEquals(0, CrashRecoveryTest.run(List.of("local", "init", "--tenant", tenant.hex(), "--timeline", root.hex()),
@@ -75,7 +78,7 @@ class MixedLoadTortureTest {
             String lastVerify = "";
             for (int round = 0; round < kills; round++) {
                 List<String> arguments = new ArrayList<>(List.of("local", "ingest", "--batches", "1000000",
-                        "--read-checks", "2"));
+                        "--read-checks", "2", "--gc-every", "20"));
                 arguments.addAll(engineFlags);
                 arguments.addAll(workloadFlags);
                 arguments.addAll(faults(random));
