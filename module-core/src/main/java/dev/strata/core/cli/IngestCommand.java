@@ -27,6 +27,12 @@ import picocli.CommandLine.Spec;
  * {@code strata local ingest}: writes the seeded synthetic workload and prints {@code acked <lsn>} for every
  * batch once it is durable. It resumes where an earlier run stopped: the batches already in the timeline are
  * recognised by their LSNs, so a run killed at any moment can simply be started again.
+ *
+ * <p>With {@code --branch-every N} it branches the root at the end of every Nth batch (branch ids and contents are
+ * derived from the seed, so a restart finds the newest branch again and {@code local verify} can recompute every
+ * branch) and writes one batch of the branch's own workload to the newest branch after every root batch; every
+ * acknowledgement then names its timeline. {@code --read-checks} reads random pages at random earlier batch ends
+ * and exits 1, naming the key, LSN and timeline, when one differs from the workload.
  */
 @Command(name = "ingest", description = "Write a seeded synthetic workload; prints 'acked <lsn>' per durable batch.")
 final class IngestCommand implements Callable<Integer> {
