@@ -9,6 +9,7 @@ import dev.strata.core.wal.Durability;
 import dev.strata.core.wal.WalOptions;
 import dev.strata.core.plugin.RemoteStorageOpener;
 import dev.strata.core.remote.RemoteStorageConfig;
+import dev.strata.core.tiered.EvictionPolicy;
 import dev.strata.core.tiered.RemoteLayout;
 import dev.strata.core.tiered.RemoteResources;
 import java.io.IOException;
@@ -46,6 +47,9 @@ final class EngineFlags {
             defaultValue = "P7D")
     Duration pitr;
 
+    @Option(names = "--gc-period", description = "How often background GC runs on a timeline, ISO-8601 (default: the engine's).")
+    Duration gcPeriod;
+
     @Option(names = "--durability", description = "fsync (per batch) or periodic (default: ${DEFAULT-VALUE}).",
             defaultValue = "fsync")
     String durability;
@@ -60,6 +64,10 @@ final class EngineFlags {
     @Option(names = "--remote-root", description = "Back the engine with a bucket in this directory (the localfs backend):"
             + " layers and indexes are uploaded there, and the bucket is the truth at start.")
     Path remoteRoot;
+
+    @Option(names = "--eviction-idle", description = "Evict local layer files the bucket holds once unread for this long,"
+            + " ISO-8601 (default: the engine's, a day; only with --remote-root).")
+    Duration evictionIdle;
 
     @Option(names = "--failpoint", description = "NAME=ACTIONS, for fault-injection runs.")
     java.util.List<String> failpoints = new java.util.ArrayList<>();
@@ -76,6 +84,12 @@ final class EngineFlags {
                 .withGc(gcHorizon, pitr)
                 .withWal(wal)
                 .withLayerWrite(new LayerWriteOptions(LayerWriteOptions.DEFAULT.targetBlockBytes(), compress));
+        if (gcPeriod != null) {
+            if (gcPeriod.isNegative() || gcPeriod.isZero()) {
+                throw new IllegalArgumentException("invalid --gc-period " + gcPeriod + ": must be positive");
+            }
+            settings = settings.withGcPeriod(gcPeriod);
+        }
         Failpoints points = failpoints.isEmpty() ? Failpoints.disabled() : Failpoints.create();
         for (String spec : failpoints) {
             int equals = spec.indexOf('=');
@@ -84,11 +98,23 @@ final class EngineFlags {
             }
             points.configure(spec.substring(0, equals), spec.substring(equals + 1));
         }
-        RemoteResources remote = remoteRoot == null ? null : localBucket(remoteRoot);
+        RemoteResources remote = remoteRoot == null ? null : localBucket(remoteRoot, points);
+        EvictionPolicy eviction = EvictionPolicy.DEFAULT;
+        if (evictionIdle != null) {
+            if (evictionIdle.isNegative() || evictionIdle.isZero()) {
+                throw new IllegalArgumentException("invalid --eviction-idle " + evictionIdle + ": must be positive");
+            }
+            // Check often and keep a freshly read layer only briefly, so layers really leave the disk and come back.
+            Duration period = evictionIdle.compareTo(EvictionPolicy.DEFAULT.period()) < 0 ? evictionIdle : EvictionPolicy.DEFAULT.period();
+            Duration residence = evictionIdle.compareTo(EvictionPolicy.DEFAULT.minResidence()) < 0
+                    ? evictionIdle : EvictionPolicy.DEFAULT.minResidence();
+            eviction = new EvictionPolicy(period, evictionIdle, EvictionPolicy.DEFAULT.maxUsagePercent(),
+                    EvictionPolicy.DEFAULT.minFreeBytes(), residence);
+        }
         boolean success = false;
         try {
             LocalEngine engine = LocalEngine.open(workdir, EngineOptions.DEFAULT.withTimelineSettings(settings)
-                    .withFailpoints(points).withBlockCacheBytes(blockCacheBytes).withRemote(remote));
+                    .withFailpoints(points).withBlockCacheBytes(blockCacheBytes).withRemote(remote).withEviction(eviction));
             if (remote != null) {
                 engine.closeAfterwards(remote);
             }
@@ -101,9 +127,9 @@ final class EngineFlags {
         }
     }
 
-    private static RemoteResources localBucket(Path root) throws IOException {
+    private static RemoteResources localBucket(Path root, Failpoints points) throws IOException {
         RemoteStorageOpener.Opened opened = RemoteStorageOpener.open(
                 new RemoteStorageConfig("localfs", Map.of("root", root.toString())), RemoteStorageOpener.installedPlugins(), null);
-        return RemoteResources.withDefaults(opened.storage(), RemoteLayout.root());
+        return RemoteResources.withDefaults(opened.storage().withFailpoints(points), RemoteLayout.root());
     }
 }

@@ -10,6 +10,8 @@ import dev.strata.api.remote.ObjectMetadata;
 import dev.strata.api.remote.PutOptions;
 import dev.strata.api.remote.RemoteStorage;
 import dev.strata.api.remote.RemoteStorageException;
+import dev.strata.core.failpoint.FailpointException;
+import dev.strata.core.failpoint.Failpoints;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -34,16 +36,37 @@ import java.util.random.RandomGenerator;
  *   <li>A batch delete retries only the keys whose result was a retryable error, and returns one result per key.</li>
  *   <li>A get retries opening the object; a failure while reading the returned stream is the caller's to retry.</li>
  * </ul>
+ *
+ * <p>Fault injection, per attempt and before the backend is called (so an injected failure never hides an effect):
+ * {@value #FAILPOINT_ATTEMPT_DELAY} (use {@code sleep(ms)}: a slow response), {@value #FAILPOINT_ATTEMPT_TRANSIENT}
+ * ({@code return}: the attempt fails with {@link RemoteStorageException.Transient}) and
+ * {@value #FAILPOINT_ATTEMPT_TIMEOUT} ({@code return}: the attempt fails with {@link RemoteStorageException.Timeout};
+ * injected only into idempotent calls, since a put "only if absent" that timed out is not retried). The same rules
+ * retry them as real failures, so with enough attempts no caller sees them.
  */
 public final class RetryingStorage {
+    /** Failpoint evaluated before every attempt; {@code sleep(ms)} makes the attempt slow. */
+    public static final String FAILPOINT_ATTEMPT_DELAY = "remote-attempt-delay";
+    /** Failpoint evaluated before every attempt; {@code return} fails it as a transient error. */
+    public static final String FAILPOINT_ATTEMPT_TRANSIENT = "remote-attempt-transient";
+    /** Failpoint evaluated before every attempt of an idempotent call; {@code return} fails it as a timeout. */
+    public static final String FAILPOINT_ATTEMPT_TIMEOUT = "remote-attempt-timeout";
+
     private final RemoteStorage storage;
     private final RetryPolicy policy;
     private final Sleeper sleeper;
     private final RandomGenerator random;
     private final Consumer<RetryEvent> listener;
+    private final Failpoints failpoints;
 
     public RetryingStorage(RemoteStorage storage, RetryPolicy policy, Sleeper sleeper, RandomGenerator random,
             Consumer<RetryEvent> listener) {
+        this(storage, policy, sleeper, random, listener, Failpoints.disabled());
+    }
+
+    private RetryingStorage(RemoteStorage storage, RetryPolicy policy, Sleeper sleeper, RandomGenerator random,
+            Consumer<RetryEvent> listener, Failpoints failpoints) {
+        this.failpoints = Objects.requireNonNull(failpoints, "failpoints is null");
         this.storage = Objects.requireNonNull(storage, "storage is null");
         this.policy = Objects.requireNonNull(policy, "policy is null");
         this.sleeper = Objects.requireNonNull(sleeper, "sleeper is null");
@@ -54,6 +77,11 @@ public final class RetryingStorage {
     /** Real waits, a shared random source, no listener. */
     public RetryingStorage(RemoteStorage storage, RetryPolicy policy) {
         this(storage, policy, Sleeper.REAL, new java.util.Random(), event -> {});
+    }
+
+    /** The same storage, retried the same way, evaluating the per-attempt failpoints of {@code failpoints}. */
+    public RetryingStorage withFailpoints(Failpoints failpoints) {
+        return new RetryingStorage(storage, policy, sleeper, random, listener, failpoints);
     }
 
     /** The storage underneath, for calls that must not be retried. */
@@ -154,12 +182,34 @@ public final class RetryingStorage {
             throws RemoteStorageException {
         for (int number = 1; ; number++) {
             try {
+                injectFaults(operation, key, idempotent);
                 return attempt.run();
             } catch (RemoteStorageException e) {
                 if (!retryable(e, idempotent, context) || number >= policy.maxAttempts()
                         || !waitBeforeRetry(operation, key, number, e, context)) {
                     throw e;
                 }
+            }
+        }
+    }
+
+    private void injectFaults(String operation, String key, boolean idempotent) throws RemoteStorageException {
+        try {
+            failpoints.hit(FAILPOINT_ATTEMPT_DELAY);
+        } catch (IOException e) {
+            throw new RemoteStorageException.Transient(operation, key, "failpoint " + FAILPOINT_ATTEMPT_DELAY + ": " + e.getMessage(),
+                    null, e);
+        }
+        try {
+            failpoints.hit(FAILPOINT_ATTEMPT_TRANSIENT);
+        } catch (IOException e) {
+            throw new RemoteStorageException.Transient(operation, key, "failpoint " + FAILPOINT_ATTEMPT_TRANSIENT, null, e);
+        }
+        if (idempotent) {
+            try {
+                failpoints.hit(FAILPOINT_ATTEMPT_TIMEOUT);
+            } catch (IOException e) {
+                throw new RemoteStorageException.Timeout(operation, key, "failpoint " + FAILPOINT_ATTEMPT_TIMEOUT, e);
             }
         }
     }

@@ -113,14 +113,32 @@ public final class SyntheticWorkload {
             this.endLsn = startLsn;
         }
 
+        /**
+         * Starts from the pages and end LSN of {@code base} (a model of another workload, typically the parent
+         * timeline's at a branch point) and applies this workload's batches on top, counting from batch 0.
+         */
+        public Model(Model base) {
+            Objects.requireNonNull(base, "base is null");
+            this.endLsn = base.endLsn;
+            this.pages.putAll(base.pages);
+        }
+
         /** Applies the next batch and returns the LSN it ends at. */
         public Lsn advance() {
+            return advance(write -> { });
+        }
+
+        /** Applies the next batch, passing each page it changed (after the change) to {@code changed}. */
+        public Lsn advance(java.util.function.Consumer<Key> changed) {
             List<PageWrite> batch = batch(batches);
             for (PageWrite write : batch) {
                 pages.put(write.key(), redo.apply(pages.get(write.key()), write.record()));
             }
             batches++;
             endLsn = endLsn.plus(Wal.frameBytes(batch));
+            for (PageWrite write : batch) {
+                changed.accept(write.key());
+            }
             return endLsn;
         }
 

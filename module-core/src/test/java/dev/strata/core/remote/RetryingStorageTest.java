@@ -18,9 +18,10 @@ import dev.strata.api.remote.PutOptions;
 import dev.strata.api.remote.RemoteStorage;
 import dev.strata.api.remote.RemoteStorageException;
 import dev.strata.api.remote.RemoteStorageProvider;
+import dev.strata.core.failpoint.Failpoints;
+import dev.strata.testkit.FaultInjectingRemoteStorage;
 import dev.strata.testkit.FaultInjectingRemoteStorage.Faults;
 import dev.strata.testkit.FaultInjectingRemoteStorage.Operation;
-import dev.strata.testkit.FaultInjectingRemoteStorage;
 import dev.strata.testkit.TestSeeds;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -156,6 +157,36 @@ final class RetryingStorageTest {
         assertEquals(1 + 5, faulty.attempts(Operation.PUT), why());
         assertThrows(RemoteStorageException.Timeout.class, () -> storage.delete("plain", NONE));
         assertEquals(5, faulty.attempts(Operation.DELETE), why());
+    }
+
+    @Test
+    void attemptFailpointsFailOrSlowAttemptsBeforeTheBackendAndTheRetriesAbsorbThem() throws IOException {
+        Failpoints points = Failpoints.create();
+        RetryingStorage storage = retrying(POLICY).withFailpoints(points);
+        points.configure(RetryingStorage.FAILPOINT_ATTEMPT_TRANSIENT, "2*return");
+        storage.put("a", ContentSource.of(bytes("x")), 1, PutOptions.IF_ABSENT, NONE);
+        assertEquals(1, faulty.attempts(Operation.PUT), "injected failures never reach the backend: " + why());
+        assertEquals(2, events.size(), why());
+        assertTrue(events.stream().allMatch(event -> event.error() instanceof RemoteStorageException.Transient
+                && event.error().getMessage().contains(RetryingStorage.FAILPOINT_ATTEMPT_TRANSIENT)), events::toString);
+
+        points.configure(RetryingStorage.FAILPOINT_ATTEMPT_TIMEOUT, "3*return");
+        storage.put("b", ContentSource.of(bytes("y")), 1, PutOptions.IF_ABSENT, NONE);
+        assertEquals(2, events.size(), "no timeout is injected into a put-if-absent, which would not be retried: " + why());
+        assertEquals(1, storage.head("a", NONE).size());
+        assertEquals(5, events.size(), why());
+        assertTrue(events.stream().skip(2).allMatch(event -> event.error() instanceof RemoteStorageException.Timeout),
+                events::toString);
+
+        points.configure(RetryingStorage.FAILPOINT_ATTEMPT_DELAY, "1*sleep(60)");
+        long started = System.nanoTime();
+        assertArrayEquals(bytes("y"), storage.get("b", ByteRange.WHOLE, Optional.empty(), NONE).readAllBytes());
+        assertTrue(System.nanoTime() - started >= TimeUnit.MILLISECONDS.toNanos(60), "the attempt was slowed");
+        assertEquals(5, events.size(), "a slow attempt is not a failed one: " + why());
+
+        RetryingStorage untouched = retrying(POLICY);
+        points.configure(RetryingStorage.FAILPOINT_ATTEMPT_TRANSIENT, "return");
+        assertEquals(1, untouched.head("a", NONE).size(), "a storage without failpoints ignores them");
     }
 
     @Test
