@@ -91,7 +91,8 @@ class MixedLoadTortureTest {
                 }
                 totalAcks += acks.size();
                 // Every third batch end of the root after each restart (every branch batch end always), all after the last.
-                lastVerify = verifyAfterRestart(engineFlags, workloadFlags, root, maxAcked, round == kills - 1 ? 1 : 3, context);
+                lastVerify = verifyAfterRestart(engineFlags, workloadFlags, root, maxAcked, round == kills - 1 ? 1 : 3, bucket,
+                        context);
             }
             assertTrue(totalAcks > kills, "the children made progress: " + totalAcks + " acknowledged batches; " + context);
             try (LocalBucket reader = new LocalBucket(bucket, 1)) {
@@ -112,9 +113,13 @@ class MixedLoadTortureTest {
     /** One acknowledged batch: its end LSN and the timeline it went to. */
     private record Ack(Lsn lsn, TimelineId timeline) {}
 
-    /** Restarts the node in this JVM: every acknowledged write on every branch reads back, no temp file remains. */
+    /**
+     * Restarts the node in this JVM: every acknowledged write on every branch reads back, no temp file remains, and
+     * the scrubber finds no error in the bucket.
+     */
     private String verifyAfterRestart(List<String> engineFlags, List<String> workloadFlags, TimelineId root,
-                                      Map<TimelineId, Lsn> maxAcked, int every, String context) throws IOException {
+                                      Map<TimelineId, Lsn> maxAcked, int every, Path bucket, String context)
+            throws IOException {
         List<String> verify = new ArrayList<>(List.of("local", "verify", "--every", Integer.toString(every)));
         if (maxAcked.containsKey(root)) {
             verify.addAll(List.of("--up-to", maxAcked.get(root).toString()));
@@ -127,6 +132,11 @@ class MixedLoadTortureTest {
         try (Stream<Path> files = Files.walk(workdir)) {
             assertEquals(List.of(), files.filter(p -> p.getFileName().toString().endsWith(".___temp")).toList(),
                     "start-up removed every temp file a crash left; " + context);
+        }
+        try (LocalBucket reader = new LocalBucket(bucket, 1)) {
+            MetadataReport report = new Scrubber(reader.storage(), RemoteLayout.root(), Clock.systemUTC())
+                    .scanMetadata((done, total, tenantId, timelineId) -> { });
+            assertEquals(0, report.errorCount(), "after a restart: " + report.toJson() + "; " + context);
         }
         return result.output().trim();
     }
