@@ -1,6 +1,7 @@
 package dev.strata.api.deletion;
 
 import dev.strata.api.remote.ConfigKey;
+import dev.strata.api.remote.PluginProvider;
 import dev.strata.api.remote.ProviderConfig;
 import dev.strata.api.remote.RemoteStorage;
 import java.util.List;
@@ -12,17 +13,20 @@ import java.util.List;
  *
  * <p>Implementations have a public no-argument constructor, do no I/O until {@link #create}, and are thread-safe.
  */
-public interface DeletionExecutorProvider {
+public interface DeletionExecutorProvider extends PluginProvider {
     /** The major version of this SPI; core loads only providers whose {@link #apiMajorVersion()} equals it. */
     int API_MAJOR_VERSION = 1;
 
     /** The name the configuration uses: lower-case, unique. */
+    @Override
     String name();
 
     /** Implement as {@code return DeletionExecutorProvider.API_MAJOR_VERSION;}. */
+    @Override
     int apiMajorVersion();
 
     /** Every key this provider's section accepts. */
+    @Override
     List<ConfigKey<?>> configKeys();
 
     /**

@@ -10,7 +10,7 @@ import java.util.List;
  * <p>Implementations have a public no-argument constructor, do no I/O until {@link #create}, and are
  * thread-safe.
  */
-public interface RemoteStorageProvider {
+public interface RemoteStorageProvider extends PluginProvider {
     /**
      * The major version of this SPI. Core loads only providers whose {@link #apiMajorVersion()} equals it; it
      * changes when a change to this package would break an existing provider.
@@ -18,6 +18,7 @@ public interface RemoteStorageProvider {
     int API_MAJOR_VERSION = 1;
 
     /** The name the configuration uses ({@code localfs}, {@code s3}, {@code azure}): lower-case, unique. */
+    @Override
     String name();
 
     /**
@@ -25,9 +26,11 @@ public interface RemoteStorageProvider {
      * {@code return RemoteStorageProvider.API_MAJOR_VERSION;}: the compiler copies the constant into the
      * provider's class, so the value records the version it was built with.
      */
+    @Override
     int apiMajorVersion();
 
     /** Every key this provider's section accepts, with defaults and documentation. */
+    @Override
     List<ConfigKey<?>> configKeys();
 
     /**

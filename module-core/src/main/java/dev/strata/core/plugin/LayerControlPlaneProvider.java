@@ -6,52 +6,24 @@ import dev.strata.api.controlplane.ControlPlaneProvider;
 import dev.strata.api.controlplane.TenantAttachment;
 import dev.strata.api.controlplane.TenantGeneration;
 import dev.strata.api.remote.CallContext;
-import dev.strata.api.remote.ConfigKey;
 import dev.strata.api.remote.ProviderConfig;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * A control plane provider from a plugin layer: its calls, and those of the clients it creates, run with the
  * layer's class loader as the thread context class loader.
  */
-final class LayerControlPlaneProvider implements ControlPlaneProvider {
-    private final ControlPlaneProvider delegate;
-    private final ClassLoader loader;
-    private final String plugin;
-
+final class LayerControlPlaneProvider extends LayerPluginProvider<ControlPlaneProvider> implements ControlPlaneProvider {
     LayerControlPlaneProvider(ControlPlaneProvider delegate, ClassLoader loader, String plugin) {
-        this.delegate = Objects.requireNonNull(delegate, "delegate is null");
-        this.loader = Objects.requireNonNull(loader, "loader is null");
-        this.plugin = Objects.requireNonNull(plugin, "plugin is null");
-    }
-
-    @Override
-    public String name() {
-        return ContextClassLoader.call(loader, delegate::name);
-    }
-
-    @Override
-    public int apiMajorVersion() {
-        return ContextClassLoader.call(loader, delegate::apiMajorVersion);
-    }
-
-    @Override
-    public List<ConfigKey<?>> configKeys() {
-        return ContextClassLoader.call(loader, delegate::configKeys);
+        super(delegate, loader, plugin);
     }
 
     @Override
     public ControlPlane create(ProviderConfig config, Path workdir) throws ControlPlaneException {
         ControlPlane controlPlane = ContextClassLoader.call(loader, () -> delegate.create(config, workdir));
         return new LayerControlPlane(controlPlane, loader);
-    }
-
-    @Override
-    public String toString() {
-        return delegate + " from plugin '" + plugin + "'";
     }
 
     /** A client whose every call runs under the plugin's loader. */
