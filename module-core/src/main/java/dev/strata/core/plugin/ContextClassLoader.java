@@ -14,6 +14,19 @@ final class ContextClassLoader {
         T call() throws E;
     }
 
+    @FunctionalInterface
+    interface Action<E extends Exception> {
+        void run() throws E;
+    }
+
+    /** As {@link #call} for code that returns nothing. */
+    static <E extends Exception> void run(ClassLoader loader, Action<E> action) throws E {
+        call(loader, () -> {
+            action.run();
+            return null;
+        });
+    }
+
     static <T, E extends Exception> T call(ClassLoader loader, Call<T, E> call) throws E {
         Objects.requireNonNull(loader, "loader is null");
         Thread thread = Thread.currentThread();

@@ -42,18 +42,12 @@ final class LayerControlPlaneProvider extends LayerPluginProvider<ControlPlanePr
 
         @Override
         public void attachedLocally(TenantAttachment attachment) throws ControlPlaneException {
-            ContextClassLoader.call(loader, () -> {
-                delegate.attachedLocally(attachment);
-                return null;
-            });
+            ContextClassLoader.run(loader, () -> delegate.attachedLocally(attachment));
         }
 
         @Override
         public void close() {
-            ContextClassLoader.call(loader, () -> {
-                delegate.close();
-                return null;
-            });
+            ContextClassLoader.run(loader, () -> delegate.close());
         }
 
         @Override

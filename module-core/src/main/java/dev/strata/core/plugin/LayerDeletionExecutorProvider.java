@@ -38,18 +38,12 @@ final class LayerDeletionExecutorProvider extends LayerPluginProvider<DeletionEx
 
         @Override
         public void maintain(CallContext context) throws RemoteStorageException {
-            ContextClassLoader.call(loader, () -> {
-                delegate.maintain(context);
-                return null;
-            });
+            ContextClassLoader.run(loader, () -> delegate.maintain(context));
         }
 
         @Override
         public void close() {
-            ContextClassLoader.call(loader, () -> {
-                delegate.close();
-                return null;
-            });
+            ContextClassLoader.run(loader, () -> delegate.close());
         }
 
         @Override

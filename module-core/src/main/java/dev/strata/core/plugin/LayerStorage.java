@@ -67,10 +67,7 @@ final class LayerStorage implements RemoteStorage {
 
     @Override
     public void delete(String key, CallContext context) throws RemoteStorageException {
-        ContextClassLoader.call(loader, () -> {
-            delegate.delete(key, context);
-            return null;
-        });
+        ContextClassLoader.run(loader, () -> delegate.delete(key, context));
     }
 
     @Override
@@ -90,10 +87,7 @@ final class LayerStorage implements RemoteStorage {
 
     @Override
     public void close() {
-        ContextClassLoader.call(loader, () -> {
-            delegate.close();
-            return null;
-        });
+        ContextClassLoader.run(loader, () -> delegate.close());
     }
 
     @Override
@@ -123,10 +117,7 @@ final class LayerStorage implements RemoteStorage {
 
         @Override
         public void close() throws IOException {
-            ContextClassLoader.call(loader, () -> {
-                in.close();
-                return null;
-            });
+            ContextClassLoader.run(loader, () -> in.close());
         }
     }
 }

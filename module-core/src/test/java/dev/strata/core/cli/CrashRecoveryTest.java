@@ -11,17 +11,14 @@ import dev.strata.core.scrub.Scrubber;
 import dev.strata.core.testing.LocalBucket;
 import dev.strata.core.tiered.RemoteLayout;
 import dev.strata.testkit.TestSeeds;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -134,33 +131,16 @@ class CrashRecoveryTest {
      */
     private List<Lsn> ingestUntilKilled(List<String> arguments, int runMillis, String context) throws Exception {
         Process child = ChildJvm.start(workdir, arguments);
-        List<Lsn> acks = java.util.Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch firstAck = new CountDownLatch(1);
-        Thread reader = Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (line.startsWith("acked ")) {
-                        acks.add(Lsn.parse(line.substring(6).trim()));
-                        firstAck.countDown();
-                    }
-                }
-            } catch (java.io.IOException e) {
-                // The child was killed mid-line: the last full line counts.
-            }
-        });
+        ChildJvm.Output output = new ChildJvm.Output(child);
         try {
-            boolean acked = firstAck.await(60, TimeUnit.SECONDS);
+            boolean acked = output.awaitFirstAck(Duration.ofSeconds(60));
             assertTrue(acked, () -> "child acknowledged nothing within 60 s (alive: " + child.isAlive() + "); " + context);
             Thread.sleep(runMillis);
         } finally {
             child.destroyForcibly();
             child.waitFor(30, TimeUnit.SECONDS);
         }
-        reader.join(10_000);
-        synchronized (acks) {
-            return List.copyOf(acks);
-        }
+        return ChildJvm.Output.ackedLsns(output.linesAfterExit());
     }
 
     record Result(int exitCode, String output) {}

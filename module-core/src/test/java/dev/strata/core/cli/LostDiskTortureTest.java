@@ -23,20 +23,15 @@ import dev.strata.core.tiered.RemoteLayout;
 import dev.strata.core.tiered.RemoteResources;
 import dev.strata.core.walbackup.WalObjectName;
 import dev.strata.testkit.TestSeeds;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.ServiceLoader;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -147,26 +142,11 @@ class LostDiskTortureTest {
                                                int extraMillis, String where) throws Exception {
         Files.createDirectories(root);
         Process child = ChildJvm.start(root, arguments);
-        List<Lsn> acks = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch firstAck = new CountDownLatch(1);
-        Thread reader = Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (line.startsWith("acked ")) {
-                        acks.add(Lsn.parse(line.substring(6).trim()));
-                        firstAck.countDown();
-                    }
-                }
-            } catch (java.io.IOException e) {
-                // Killed mid-line: the last full line counts.
-            }
-        });
+        ChildJvm.Output output = new ChildJvm.Output(child);
         Lsn backedUp;
         try {
-            assertTrue(firstAck.await(60, TimeUnit.SECONDS), "the child acknowledged nothing within 60 s; " + where);
-            Lsn first = acks.getFirst();
+            assertTrue(output.awaitFirstAck(Duration.ofSeconds(60)), "the child acknowledged nothing within 60 s; " + where);
+            Lsn first = ChildJvm.Output.ackedLsns(output.lines()).getFirst();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             while (newestPartial(remote, walPrefix).map(partial -> partial.isBefore(first)).orElse(true)) {
                 assertTrue(child.isAlive(), "the child exited before a partial covered " + first + "; " + where);
@@ -180,10 +160,7 @@ class LostDiskTortureTest {
             child.destroyForcibly();
             child.waitFor(30, TimeUnit.SECONDS);
         }
-        reader.join(10_000);
-        synchronized (acks) {
-            return new Killed(List.copyOf(acks), backedUp);
-        }
+        return new Killed(ChildJvm.Output.ackedLsns(output.linesAfterExit()), backedUp);
     }
 
     /** The highest flush LSN of any partial WAL segment in the bucket. */

@@ -15,21 +15,16 @@ import dev.strata.core.scrub.Scrubber;
 import dev.strata.core.testing.LocalBucket;
 import dev.strata.core.tiered.RemoteLayout;
 import dev.strata.testkit.TestSeeds;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -164,28 +159,10 @@ class MixedLoadTortureTest {
      */
     private List<Ack> ingestUntilKilled(List<String> arguments, int runMillis, String context) throws Exception {
         Process child = ChildJvm.start(workdir, arguments);
-        List<Ack> acks = Collections.synchronizedList(new ArrayList<>());
-        List<String> failures = Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch firstAck = new CountDownLatch(1);
-        Thread reader = Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    String[] fields = line.trim().split(" ");
-                    if (fields.length == 3 && fields[0].equals("acked")) {
-                        acks.add(new Ack(Lsn.parse(fields[1]), TimelineId.parse(fields[2])));
-                        firstAck.countDown();
-                    } else if (line.startsWith("FAIL")) {
-                        failures.add(line);
-                    }
-                }
-            } catch (IOException e) {
-                // The child was killed mid-line: the last full line counts.
-            }
-        });
+        ChildJvm.Output output = new ChildJvm.Output(child);
         int exit;
         try {
-            boolean acked = firstAck.await(60, TimeUnit.SECONDS);
+            boolean acked = output.awaitFirstAck(Duration.ofSeconds(60));
             assertTrue(acked, () -> "child acknowledged nothing within 60 s (alive: " + child.isAlive() + "); " + context);
             Thread.sleep(runMillis);
             exit = child.isAlive() ? -1 : child.exitValue();
@@ -193,11 +170,17 @@ class MixedLoadTortureTest {
             child.destroyForcibly();
             child.waitFor(30, TimeUnit.SECONDS);
         }
-        reader.join(10_000);
-        assertEquals(List.of(), failures, "reads during the load; " + context);
+        List<String> lines = output.linesAfterExit();
+        assertEquals(List.of(), lines.stream().filter(line -> line.startsWith("FAIL")).toList(),
+                "reads during the load; " + context);
         assertFalse(exit >= 0, "the child exited with " + exit + " before the kill; " + context);
-        synchronized (acks) {
-            return List.copyOf(acks);
+        List<Ack> acks = new ArrayList<>();
+        for (String line : lines) {
+            String[] fields = line.trim().split(" ");
+            if (fields.length == 3 && fields[0].equals("acked")) {
+                acks.add(new Ack(Lsn.parse(fields[1]), TimelineId.parse(fields[2])));
+            }
         }
+        return acks;
     }
 }

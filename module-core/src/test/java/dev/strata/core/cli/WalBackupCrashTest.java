@@ -21,9 +21,6 @@ import dev.strata.core.tiered.RemoteLayout;
 import dev.strata.core.tiered.RemoteResources;
 import dev.strata.core.timeline.Timeline;
 import dev.strata.testkit.TestSeeds;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +28,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -103,32 +99,14 @@ class WalBackupCrashTest {
     private List<Lsn> ingestUntilKilled(List<String> arguments, int runMillis, String context) throws Exception {
         Files.createDirectories(root);
         Process child = ChildJvm.start(root, arguments);
-        List<Lsn> acks = java.util.Collections.synchronizedList(new ArrayList<>());
-        CountDownLatch firstAck = new CountDownLatch(1);
-        Thread reader = Thread.ofPlatform().daemon().start(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    if (line.startsWith("acked ")) {
-                        acks.add(Lsn.parse(line.substring(6).trim()));
-                        firstAck.countDown();
-                    }
-                }
-            } catch (java.io.IOException e) {
-                // Killed mid-line: the last full line counts.
-            }
-        });
+        ChildJvm.Output output = new ChildJvm.Output(child);
         try {
-            assertTrue(firstAck.await(60, TimeUnit.SECONDS), "the child acknowledged nothing within 60 s; " + context);
+            assertTrue(output.awaitFirstAck(Duration.ofSeconds(60)), "the child acknowledged nothing within 60 s; " + context);
             Thread.sleep(runMillis);
         } finally {
             child.destroyForcibly();
             child.waitFor(30, TimeUnit.SECONDS);
         }
-        reader.join(10_000);
-        synchronized (acks) {
-            return List.copyOf(acks);
-        }
+        return ChildJvm.Output.ackedLsns(output.linesAfterExit());
     }
 }
