@@ -33,8 +33,16 @@ import java.util.TreeMap;
  *       index that stopped referencing them, nor a re-upload;</li>
  *   <li>a barrier waits for everything scheduled before it.</li>
  * </ul>
- * Adjacent queued index uploads coalesce: scheduling an index while the newest queued operation is an index
- * upload that has not started replaces it. Layer uploads in flight are bounded by {@code maxParallelUploads}.
+ * Queued index uploads coalesce: scheduling an index while the newest queued operation is an index upload that
+ * has not started replaces it in place; otherwise every queued index upload scheduled after the newest queued
+ * barrier or deletion is dropped and the new index is added at the end (it lists everything they listed, and it
+ * waits for every layer upload scheduled before it). A timeline that flushes faster than its uploads finish so
+ * uploads one index per batch of layers, not one per layer. Indexes are never dropped across a barrier (its
+ * waiter expects them uploaded) nor across a deletion (the deletion may wait for exactly that index). Layer
+ * uploads in flight are bounded by {@code maxParallelUploads}.
+ *
+ * <p>{@link #startReady} walks the unfinished operations once in schedule order, carrying what the earlier ones
+ * touch, so a queue of n operations costs O(n) per call rather than O(n²).
  *
  * <h2>Dirty and clean index</h2>
  * The <em>dirty</em> index is the newest one scheduled (what the bucket will hold once the queue drains); the
@@ -123,6 +131,17 @@ final class UploadQueue {
             queued.put(newest.getKey(), new UploadIndex(index));
             return newest.getKey();
         }
+        // Drop the queued indexes this one supersedes, back to the newest barrier or deletion.
+        Iterator<Map.Entry<Long, Op>> newestFirst = queued.descendingMap().entrySet().iterator();
+        while (newestFirst.hasNext()) {
+            Op op = newestFirst.next().getValue();
+            if (op instanceof Barrier || op instanceof Delete) {
+                break;
+            }
+            if (op instanceof UploadIndex) {
+                newestFirst.remove();
+            }
+        }
         return add(new UploadIndex(index));
     }
 
@@ -160,27 +179,94 @@ final class UploadQueue {
      */
     List<Task> startReady() {
         List<Task> ready = new ArrayList<>();
-        int layerUploads = (int) inFlight.values().stream().filter(op -> op instanceof UploadLayer).count();
-        Iterator<Map.Entry<Long, Op>> iterator = queued.entrySet().iterator();
-        while (iterator.hasNext()) {
-            Map.Entry<Long, Op> entry = iterator.next();
-            // Read before remove(): a TreeMap may reuse the removed entry's node for its successor.
-            long sequence = entry.getKey();
-            Op op = entry.getValue();
-            if (op instanceof UploadLayer && layerUploads >= maxParallelUploads) {
-                continue;
-            }
-            if (!mayStart(sequence, op)) {
-                continue;
-            }
-            iterator.remove();
-            inFlight.put(sequence, op);
-            ready.add(new Task(sequence, op));
+        int layerUploads = 0;
+        for (Op op : inFlight.values()) {
             if (op instanceof UploadLayer) {
                 layerUploads++;
             }
         }
+        Earlier earlier = new Earlier();
+        List<Task> started = new ArrayList<>(inFlight.size());
+        inFlight.forEach((sequence, op) -> started.add(new Task(sequence, op)));
+        Iterator<Task> running = started.iterator();
+        Task nextRunning = running.hasNext() ? running.next() : null;
+        List<Task> waiting = new ArrayList<>(queued.size());
+        queued.forEach((sequence, op) -> waiting.add(new Task(sequence, op)));
+        for (Task task : waiting) {
+            long sequence = task.sequence();
+            Op op = task.op();
+            // Operations in flight that were scheduled before this one count as earlier and unfinished.
+            while (nextRunning != null && nextRunning.sequence() < sequence) {
+                earlier.add(nextRunning.op());
+                nextRunning = running.hasNext() ? running.next() : null;
+            }
+            if (earlier.barrier) {
+                break; // nothing after an unfinished barrier may start
+            }
+            boolean start = !(op instanceof UploadLayer && layerUploads >= maxParallelUploads)
+                    && !earlier.blocks(op)
+                    && !(op instanceof Delete(List<LayerFileName> layers) && layers.stream().anyMatch(layer -> references(clean, layer)));
+            if (start) {
+                queued.remove(sequence);
+                inFlight.put(sequence, op);
+                ready.add(new Task(sequence, op));
+                if (op instanceof UploadLayer) {
+                    layerUploads++;
+                }
+            }
+            earlier.add(op);
+        }
         return ready;
+    }
+
+    /**
+     * What the unfinished operations scheduled before some point touch: enough to tell whether an operation
+     * there may start (the rules in the class comment).
+     */
+    private static final class Earlier {
+        /** Layers that an earlier upload or deletion touches. */
+        final Set<LayerFileName> touched = new HashSet<>();
+        /** Earlier index uploads (few: queued ones coalesce). */
+        final List<IndexPart> indexes = new ArrayList<>();
+        boolean any;
+        boolean barrier;
+
+        void add(Op op) {
+            any = true;
+            switch (op) {
+                case UploadLayer(LayerFileName layer, LayerMetadata ignored) -> touched.add(layer);
+                case Delete(List<LayerFileName> layers) -> touched.addAll(layers);
+                case UploadIndex(IndexPart index) -> indexes.add(index);
+                case Barrier ignored -> barrier = true;
+            }
+        }
+
+        boolean blocks(Op later) {
+            if (barrier) {
+                return true;
+            }
+            return switch (later) {
+                case Barrier ignored -> any;
+                case UploadIndex(IndexPart index) -> !indexes.isEmpty()
+                        || touched.stream().anyMatch(layer -> references(index, layer));
+                case UploadLayer(LayerFileName layer, LayerMetadata ignored) -> blocksLayers(List.of(layer));
+                case Delete(List<LayerFileName> layers) -> blocksLayers(layers);
+            };
+        }
+
+        private boolean blocksLayers(List<LayerFileName> layers) {
+            for (LayerFileName layer : layers) {
+                if (touched.contains(layer)) {
+                    return true;
+                }
+                for (IndexPart index : indexes) {
+                    if (references(index, layer)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
     }
 
     /** Records that a started operation finished; a finished index upload becomes the clean index. */
@@ -199,50 +285,6 @@ final class UploadQueue {
             case Delete ignored -> { }
             case Barrier ignored -> { }
         }
-    }
-
-    private boolean mayStart(long sequence, Op op) {
-        if (op instanceof Delete(List<LayerFileName> layers) && layers.stream().anyMatch(layer -> references(clean, layer))) {
-            // The bucket's index still lists it: wait for the index that stopped listing it to be uploaded.
-            return false;
-        }
-        for (Op earlier : earlierThan(sequence)) {
-            if (blocks(earlier, op)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Every unfinished operation scheduled before {@code sequence}, in flight or queued. */
-    private List<Op> earlierThan(long sequence) {
-        List<Op> earlier = new ArrayList<>(inFlight.headMap(sequence).values());
-        earlier.addAll(queued.headMap(sequence).values());
-        return earlier;
-    }
-
-    private static boolean blocks(Op earlier, Op later) {
-        if (earlier instanceof Barrier || later instanceof Barrier) {
-            return true;
-        }
-        Set<LayerFileName> touched = touches(later);
-        return switch (earlier) {
-            case UploadIndex(IndexPart index) -> later instanceof UploadIndex || touched.stream().anyMatch(layer -> references(index, layer));
-            case UploadLayer(LayerFileName layer, LayerMetadata ignored) -> touched.contains(layer)
-                    || (later instanceof UploadIndex(IndexPart index) && references(index, layer));
-            case Delete(List<LayerFileName> layers) -> layers.stream().anyMatch(touched::contains)
-                    || (later instanceof UploadIndex(IndexPart index) && layers.stream().anyMatch(layer -> references(index, layer)));
-            case Barrier ignored -> true;
-        };
-    }
-
-    private static Set<LayerFileName> touches(Op op) {
-        return switch (op) {
-            case UploadLayer(LayerFileName layer, LayerMetadata ignored) -> Set.of(layer);
-            case Delete(List<LayerFileName> layers) -> new HashSet<>(layers);
-            case UploadIndex ignored -> Set.of();
-            case Barrier ignored -> Set.of();
-        };
     }
 
     static boolean references(IndexPart index, LayerFileName layer) {

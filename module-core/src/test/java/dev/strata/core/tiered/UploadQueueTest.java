@@ -84,6 +84,47 @@ final class UploadQueueTest {
     }
 
     @Test
+    void aQueuedIndexBehindLayerUploadsIsDroppedForTheNewestWhichWaitsForEveryLayer() {
+        UploadQueue queue = new UploadQueue(index(Map.of()), 4);
+        Map<LayerFileName, Long> listed = new HashMap<>();
+        for (int i = 1; i <= 3; i++) {
+            LayerFileName layer = layer(i);
+            queue.scheduleLayerUpload(layer, new LayerMetadata(10, GENERATION));
+            listed.put(layer, 10L);
+            queue.scheduleIndexUpload(index(listed));
+        }
+        assertEquals(4, queue.queuedCount(), "three layer uploads and one index, not three");
+        IndexPart newest = index(listed);
+        List<UploadQueue.Task> started = queue.startReady();
+        assertEquals(3, started.size(), "the layers start together");
+        assertTrue(started.stream().allMatch(task -> task.op() instanceof UploadQueue.UploadLayer));
+        queue.finished(started.get(0).sequence());
+        queue.finished(started.get(1).sequence());
+        assertTrue(queue.startReady().isEmpty(), "the index waits for the last layer it lists");
+        queue.finished(started.get(2).sequence());
+        List<UploadQueue.Task> index = queue.startReady();
+        assertEquals(List.of(new UploadQueue.UploadIndex(newest)), index.stream().map(UploadQueue.Task::op).toList());
+    }
+
+    @Test
+    void queuedIndexesAreNotDroppedAcrossABarrierNorADeletion() {
+        LayerFileName a = layer(1);
+        LayerFileName b = layer(2);
+        UploadQueue queue = new UploadQueue(index(Map.of()), 4);
+        queue.scheduleLayerUpload(a, new LayerMetadata(10, GENERATION));
+        queue.scheduleIndexUpload(index(Map.of(a, 10L)));
+        queue.scheduleBarrier("flushed");
+        queue.scheduleLayerUpload(b, new LayerMetadata(10, GENERATION));
+        queue.scheduleIndexUpload(index(Map.of(a, 10L, b, 10L)));
+        assertEquals(5, queue.queuedCount(), "the index before the barrier stays");
+        queue.scheduleIndexUpload(index(Map.of(b, 10L)));
+        queue.scheduleDeletion(List.of(a));
+        queue.scheduleLayerUpload(layer(3), new LayerMetadata(10, GENERATION));
+        queue.scheduleIndexUpload(index(Map.of(b, 10L, layer(3), 10L)));
+        assertEquals(8, queue.queuedCount(), "the index the deletion waits for stays");
+    }
+
+    @Test
     void anIndexInFlightIsNotReplacedAndIndexesNeverRunTogether() {
         UploadQueue queue = new UploadQueue(index(Map.of()), 4);
         IndexPart first = index(Map.of()).withGcCutoff(START);
