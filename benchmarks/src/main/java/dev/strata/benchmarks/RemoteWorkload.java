@@ -75,7 +75,7 @@ final class RemoteWorkload {
     private static final long MAX_CHECKPOINT_DISTANCE = 8L << 20;
     /** At least this many layers per round, so that quick runs still have several downloads to time. */
     private static final int MIN_LAYERS = 8;
-    private static final int UPLOAD_ROUNDS = 2;
+    private static final int UPLOAD_ROUNDS = 4;
     private static final int ATTACH_ROUNDS = 3;
     private static final int UPLOADS_IN_FLIGHT = RemoteResources.DEFAULT_PARALLEL_UPLOADS;
     private static final Duration UPLOAD_TIMEOUT = Duration.ofMinutes(15);
@@ -141,6 +141,30 @@ final class RemoteWorkload {
         return text.toString();
     }
 
+    /** Runs {@code sync(1)}: every dirty page of every file system is written back before it returns. */
+    private static void syncFileSystems() throws IOException {
+        try {
+            int status = new ProcessBuilder("sync").inheritIO().start().waitFor();
+            if (status != 0) {
+                throw new IOException("sync exited with status " + status);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for sync", e);
+        }
+    }
+
+    private static String putErrors(RemoteStorageMetrics metrics) {
+        StringBuilder out = new StringBuilder();
+        for (RemoteStorageMetrics.ErrorClass errorClass : RemoteStorageMetrics.ErrorClass.values()) {
+            long count = metrics.errors(RemoteStorageMetrics.Operation.PUT, errorClass);
+            if (count > 0) {
+                out.append(out.isEmpty() ? "" : ", ").append(errorClass.label()).append(' ').append(count);
+            }
+        }
+        return out.isEmpty() ? "none" : out.toString();
+    }
+
     private EngineOptions options(RemoteResources remote, Failpoints failpoints) {
         return workloads.strataOptions(false, checkpointDistance).withRemote(remote).withFailpoints(failpoints);
     }
@@ -180,6 +204,9 @@ final class RemoteWorkload {
                 long baseline = 0;
                 boolean strataFirst = round % 2 == 1;
                 for (int turn = 0; turn < 2; turn++) {
+                    // Each side starts with no dirty pages in the page cache: otherwise the write-back of the
+                    // ingest (or of the side before) competes with the store's writes of the side that follows.
+                    syncFileSystems();
                     if ((turn == 0) == strataFirst) {
                         long puts = metrics.requests(RemoteStorageMetrics.Operation.PUT);
                         long sent = metrics.sentBytes(RemoteStorageMetrics.Operation.PUT);
@@ -188,8 +215,10 @@ final class RemoteWorkload {
                         timeline.remote().waitCompletion(UPLOAD_TIMEOUT);
                         strata = System.nanoTime() - start;
                         log.printf("  round %d: Strata sent %d PUTs, %,.1f MiB, for %d layers of %,.1f MiB (the rest: "
-                                        + "index uploads)%n", round, metrics.requests(RemoteStorageMetrics.Operation.PUT) - puts,
-                                (metrics.sentBytes(RemoteStorageMetrics.Operation.PUT) - sent) / MIB, layers.size(), bytes / MIB);
+                                        + "index uploads); PUT errors so far: %s%n", round,
+                                metrics.requests(RemoteStorageMetrics.Operation.PUT) - puts,
+                                (metrics.sentBytes(RemoteStorageMetrics.Operation.PUT) - sent) / MIB, layers.size(), bytes / MIB,
+                                putErrors(metrics));
                     } else {
                         baseline = putAll(client, files, "baseline-upload/round-" + round + "/");
                     }

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
 import software.amazon.awssdk.awscore.AwsRequestOverrideConfiguration;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
@@ -68,7 +67,7 @@ final class MultipartUpload {
                 int partNumber = number;
                 String etag = sdk(() -> client.uploadPart(builder -> builder.bucket(settings.bucket()).key(objectKey)
                         .uploadId(uploadId).partNumber(partNumber).contentLength((long) part.length)
-                        .overrideConfiguration(timeout.apply(context)), RequestBody.fromBytes(part)).eTag());
+                        .overrideConfiguration(timeout.apply(context)), Uploads.body(part)).eTag());
                 parts.add(CompletedPart.builder().partNumber(partNumber).eTag(etag).build());
                 sent += length;
             }

@@ -35,7 +35,6 @@ import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.apache5.Apache5HttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
@@ -216,7 +215,7 @@ final class S3Storage implements RemoteStorage {
             if (options.ifAbsent()) {
                 builder.ifNoneMatch("*");
             }
-            String etag = client.putObject(builder.build(), RequestBody.fromBytes(bytes)).eTag();
+            String etag = client.putObject(builder.build(), Uploads.body(bytes)).eTag();
             return new ObjectMetadata(key, size, unquoted(etag), Instant.now());
         });
     }

@@ -2,14 +2,25 @@ package dev.strata.backend.s3;
 
 import dev.strata.api.remote.CallContext;
 import dev.strata.api.remote.RemoteStorageException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import software.amazon.awssdk.core.sync.RequestBody;
 
 /** Reading a put's data in bounded pieces, with the length checks of the SPI. */
 final class Uploads {
     private static final int CHUNK = 64 * 1024;
 
     private Uploads() {}
+
+    /**
+     * A request body over {@code bytes} without copying them ({@code RequestBody.fromBytes} copies the array: a
+     * second 8 MiB allocation per layer upload). Every stream the SDK asks for starts at the beginning, so a
+     * re-read (signing, a retry) sees the whole body; the caller must not change the array until the call returns.
+     */
+    static RequestBody body(byte[] bytes) {
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(bytes), bytes.length, "application/octet-stream");
+    }
 
     /** Reads exactly {@code size} bytes and checks that the stream ends there. */
     static byte[] readExactly(InputStream data, int size, String key, CallContext context) throws RemoteStorageException {
