@@ -30,6 +30,8 @@ final class MemoryProbe implements AutoCloseable {
     private final List<GarbageCollectorMXBean> collectors = ManagementFactory.getGarbageCollectorMXBeans();
     private final NotificationListener listener = this::onCollection;
     private volatile long peakAfterGc;
+    private volatile long gcMillisAtReset;
+    private volatile long nanosAtReset = System.nanoTime();
 
     MemoryProbe() {
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -61,6 +63,25 @@ final class MemoryProbe implements AutoCloseable {
 
     synchronized void reset() {
         peakAfterGc = 0;
+        gcMillisAtReset = collectionMillis();
+        nanosAtReset = System.nanoTime();
+    }
+
+    /**
+     * The share of wall time since the last reset that the collectors report as spent collecting (their
+     * pauses, and for G1 the pauses of its concurrent cycles): high when the heap is too small for the workload.
+     */
+    double gcTimeShare() {
+        double elapsedMillis = (System.nanoTime() - nanosAtReset) / 1e6;
+        return elapsedMillis <= 0 ? 0 : (collectionMillis() - gcMillisAtReset) / elapsedMillis;
+    }
+
+    private long collectionMillis() {
+        long millis = 0;
+        for (GarbageCollectorMXBean collector : collectors) {
+            millis += Math.max(0, collector.getCollectionTime());
+        }
+        return millis;
     }
 
     /** Peak heap in use after a collection since the last reset (0 when no collection ran). */
