@@ -3,7 +3,6 @@ package dev.strata.core.metrics;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Histogram;
-import com.codahale.metrics.LockFreeExponentiallyDecayingReservoir;
 import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
@@ -59,9 +58,12 @@ public final class NodeMetrics {
     private final Timer ingestLatency = registry.timer("strata.ingest.latency");
     private final Meter readRequests = registry.meter("strata.read.requests");
     private final Meter readPages = registry.meter("strata.read.pages");
-    private final Timer readLatency = registry.timer("strata.read.latency");
+    /** Read-path metrics sample their quantiles (1 in {@value #READ_SAMPLE}); their counts are exact. */
+    private static final int READ_SAMPLE = 16;
+    private final Timer readLatency = registry.timer("strata.read.latency",
+            () -> new Timer(new SampledReservoir(READ_SAMPLE)));
     private final Histogram layersVisited = registry.histogram("strata.read.layers_visited",
-            () -> new Histogram(LockFreeExponentiallyDecayingReservoir.builder().build()));
+            () -> new Histogram(new SampledReservoir(READ_SAMPLE)));
     private final Counter flushes = registry.counter("strata.flushes");
     private final Meter flushBytes = registry.meter("strata.flush.bytes");
     private final Counter compactions = registry.counter("strata.compactions");
