@@ -98,6 +98,29 @@ class LayerWriterCleanupTest {
     }
 
     @Test
+    void aFailedWriteBackFailsTheLayerAndLeavesNothingBehind(Random random) throws IOException {
+        // More than one write-back step of 8 KiB images: a write-back starts while the writer is still adding.
+        List<PageEntry> images = new ArrayList<>();
+        int count = (int) (2 * LayerWriter.SYNC_STEP_BYTES / 8192) + 16;
+        for (int i = 0; i < count; i++) {
+            byte[] page = new byte[8192];
+            random.nextBytes(page);
+            images.add(new PageEntry(Key.ofRelationPage(1663, 1, 1, 0, i), LSN_START, new PageRecord.Image(page)));
+        }
+        FaultyFileIo io = new FaultyFileIo().failForce("Input/output error");
+        IOException e = assertThrows(IOException.class, () -> write(images, io, Failpoints.disabled()));
+        assertTrue(e.getMessage().contains("write-back of layer file") && e.getMessage().contains("Input/output error"),
+                "the write-back's failure, not the final force's: " + e.getMessage());
+        assertDirectoryEmpty();
+        io.assertAllClosed();
+
+        FaultyFileIo healthy = new FaultyFileIo();
+        WrittenLayer written = write(images, healthy, Failpoints.disabled());
+        assertEquals(healthy.bytesWritten(), written.fileSize());
+        assertTrue(written.fileSize() > 2 * LayerWriter.SYNC_STEP_BYTES, "the layer spans several write-back steps");
+    }
+
+    @Test
     void failedOpenLeavesNothingBehind(Random random) throws IOException {
         FaultyFileIo io = new FaultyFileIo().failOpen("Too many open files");
         IOException e = assertThrows(IOException.class, () -> write(entries(random), io, Failpoints.disabled()));
