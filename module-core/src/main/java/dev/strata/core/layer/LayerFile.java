@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collection;
 import java.util.List;
 import java.util.NoSuchElementException;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -141,7 +142,7 @@ public final class LayerFile implements AutoCloseable {
      * @throws CorruptLayerException when a block read fails its checksum; {@code out} is left unchanged
      */
     public void collect(Key key, long floorInclusive, long ceilingExclusive, List<PageEntry> out) throws IOException {
-        collect(key, floorInclusive, ceilingExclusive, out, false);
+        collect(key, floorInclusive, ceilingExclusive, out, false, null);
     }
 
     /**
@@ -150,11 +151,26 @@ public final class LayerFile implements AutoCloseable {
      * uses; it matters for pages with long histories.
      */
     public void collectForRead(Key key, long floorInclusive, long ceilingExclusive, List<PageEntry> out) throws IOException {
-        collect(key, floorInclusive, ceilingExclusive, out, true);
+        collect(key, floorInclusive, ceilingExclusive, out, true, null);
     }
 
-    private void collect(Key key, long floorInclusive, long ceilingExclusive, List<PageEntry> out, boolean stopAtInitializing)
+    /**
+     * As {@link #collectForRead(Key, long, long, List)}, for a pass that reads in key order: blocks not in the
+     * shared cache are kept in {@code memo} instead of being added to the cache.
+     */
+    public void collectForRead(Key key, long floorInclusive, long ceilingExclusive, List<PageEntry> out, BlockMemo memo)
             throws IOException {
+        collect(key, floorInclusive, ceilingExclusive, out, true, requireNonNull(memo, "memo is null"));
+    }
+
+    /** As {@link #collect(Key, long, long, List)}, keeping blocks in {@code memo} instead of the shared cache. */
+    public void collect(Key key, long floorInclusive, long ceilingExclusive, List<PageEntry> out, BlockMemo memo)
+            throws IOException {
+        collect(key, floorInclusive, ceilingExclusive, out, false, requireNonNull(memo, "memo is null"));
+    }
+
+    private void collect(Key key, long floorInclusive, long ceilingExclusive, List<PageEntry> out, boolean stopAtInitializing,
+                         BlockMemo memo) throws IOException {
         requireNonNull(key, "key is null");
         requireNonNull(out, "out is null");
         ensureOpen();
@@ -170,7 +186,7 @@ public final class LayerFile implements AutoCloseable {
         List<int[]> spans = new ArrayList<>(2);
         int blockNumber = index.firstBlockEndingAtOrAfter(key, floorInclusive);
         for (; blockNumber < index.blockCount() && index.startsBefore(blockNumber, key, ceilingExclusive); blockNumber++) {
-            DataBlock block = readBlock(blockNumber, true);
+            DataBlock block = memo == null ? readBlock(blockNumber, true) : readBlock(blockNumber, memo);
             int first = block.lowerBound(key, floorInclusive);
             int end = first;
             while (end < block.entryCount() && block.hasKey(end, key)
@@ -191,6 +207,40 @@ public final class LayerFile implements AutoCloseable {
                 if (stopAtInitializing && record.initializes()) {
                     return;
                 }
+            }
+        }
+    }
+
+    /**
+     * Adds to {@code out} every key in {@code [fromInclusive, toExclusive)} with an entry below
+     * {@code ceilingExclusive}. Reads blocks as {@link #scan} does (a cached block is used, a block read here is
+     * not cached) but decodes no record: image creation asks this of every layer before it rebuilds a page.
+     */
+    public void keys(Key fromInclusive, Key toExclusive, long ceilingExclusive, Collection<Key> out) throws IOException {
+        requireNonNull(fromInclusive, "fromInclusive is null");
+        requireNonNull(toExclusive, "toExclusive is null");
+        requireNonNull(out, "out is null");
+        ensureOpen();
+        if (fromInclusive.compareTo(toExclusive) >= 0) {
+            return;
+        }
+        Key last = null;
+        for (int number = index.firstBlockEndingAtOrAfter(fromInclusive, 0L);
+             number < index.blockCount() && index.firstKey(number).compareTo(toExclusive) < 0; number++) {
+            DataBlock block = readBlock(number, false);
+            for (int entry = block.lowerBound(fromInclusive, 0L); entry < block.entryCount(); entry++) {
+                if (last != null && block.hasKey(entry, last)) {
+                    continue; // another version of the key just added
+                }
+                if (Long.compareUnsigned(block.lsnAt(entry), ceilingExclusive) >= 0) {
+                    continue;
+                }
+                Key key = block.keyAt(entry);
+                if (key.compareTo(toExclusive) >= 0) {
+                    return;
+                }
+                out.add(key);
+                last = key;
             }
         }
     }
@@ -294,6 +344,20 @@ public final class LayerFile implements AutoCloseable {
                 // Read-only: closing cannot lose data.
             }
         }
+    }
+
+    /** A block from the shared cache, from {@code memo}, or read (and then kept in {@code memo} only). */
+    private DataBlock readBlock(int blockNumber, BlockMemo memo) throws IOException {
+        long offset = index.offset(blockNumber);
+        DataBlock block = cache.get(identity, offset);
+        if (block == null) {
+            block = memo.get(identity, offset);
+        }
+        if (block == null) {
+            block = DataBlock.decode(path, offset, read(offset, index.length(blockNumber)), index.entryCount(blockNumber));
+            memo.put(identity, offset, block);
+        }
+        return block;
     }
 
     private DataBlock readBlock(int blockNumber, boolean populateCache) throws IOException {

@@ -5,6 +5,7 @@ import dev.strata.api.LayerName;
 import dev.strata.api.Lsn;
 import dev.strata.api.PageRecord;
 import dev.strata.core.failpoint.Failpoints;
+import dev.strata.core.layer.BlockMemo;
 import dev.strata.core.layer.LayerCursor;
 import dev.strata.core.layer.LayerFile;
 import dev.strata.core.layer.LayerWriter;
@@ -19,7 +20,8 @@ import java.util.PriorityQueue;
 
 /**
  * One compaction pass of a timeline: L0 deltas into L1 deltas cut by key range, then image layers where a
- * key range has gathered {@code image_creation_threshold} deltas since its last image.
+ * key range has gathered {@code image_creation_threshold} deltas since its last image. The L0 inputs are merged
+ * and decoded on a {@link ReadAhead} thread while this thread writes the outputs.
  *
  * <p>Outputs become part of the timeline only through {@link Timeline#replaceLayers}, which writes the
  * index first. Any failure before that removes every output this pass wrote (INVARIANTS 2). An output whose
@@ -69,12 +71,14 @@ final class Compaction {
         List<WrittenLayer> outputs = new ArrayList<>();
         List<PersistentLayer> opened = new ArrayList<>();
         boolean success = false;
-        try (MergedCursor merged = new MergedCursor(run)) {
+        try (MergedCursor merged = new MergedCursor(run);
+             ReadAhead input = new ReadAhead("compaction-read-" + timeline.timelineId(),
+                     () -> merged.next() ? merged.entry() : null)) {
             LayerWriter writer = null;
             try {
                 Key previousKey = null;
-                while (merged.next()) {
-                    PageEntry entry = merged.entry();
+                PageEntry entry;
+                while ((entry = input.next()) != null) {
                     if (writer != null && !entry.key().equals(previousKey)
                             && writer.bytesWritten() >= settings.compactionTargetSize()) {
                         outputs.add(finish(writer, writer.firstKey(), entry.key()));
@@ -124,7 +128,9 @@ final class Compaction {
     private CompactionResult createImages() throws IOException {
         Lsn at = timeline.diskConsistentLsn();
         LayerMap map = timeline.layers();
-        if (map.deltas().isEmpty()) {
+        if (map.deltas().isEmpty() || deltasSinceImage(map, Key.MIN, Key.MAX, at) < settings.imageCreationThreshold()) {
+            // No partition can reach the threshold when the whole key space does not (a partition counts a
+            // subset of these deltas against an image at least as new): skip listing every key of every layer.
             return CompactionResult.NOTHING;
         }
         List<Key> keys = new ArrayList<>(timeline.keysAt(Key.MIN, Key.MAX, at));
@@ -190,8 +196,9 @@ final class Compaction {
     private WrittenLayer writeImage(List<Key> keys, Key keyStart, Key keyEnd, Lsn at) throws IOException {
         try (LayerWriter writer = LayerWriter.image(timeline.directory(), at, timeline.generation(), settings.layerWrite(),
                 timeline.resources().io(), failpoints)) {
+            BlockMemo memo = new BlockMemo(); // the pass reads every block once: keep them out of the shared cache
             for (Key key : keys) {
-                byte[] page = timeline.reconstruct(key, at);
+                byte[] page = timeline.reconstruct(key, at, memo);
                 if (page != null) {
                     writer.add(new PageEntry(key, at, new PageRecord.Image(page)));
                 }

@@ -2,8 +2,8 @@ package dev.strata.core.timeline;
 
 import dev.strata.api.Key;
 import dev.strata.api.Lsn;
+import dev.strata.core.layer.BlockMemo;
 import dev.strata.core.layer.CorruptLayerException;
-import dev.strata.core.layer.LayerCursor;
 import dev.strata.core.page.PageEntry;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
@@ -33,10 +33,18 @@ final class ReadPath {
      * timeline that owns it broken.
      */
     byte[] reconstruct(Key key, Lsn lsn) throws IOException {
+        return reconstruct(key, lsn, null);
+    }
+
+    /**
+     * As {@link #reconstruct(Key, Lsn)}; with a {@code memo}, blocks not in the shared cache are kept there instead
+     * of being cached (a pass that reads every page in key order).
+     */
+    byte[] reconstruct(Key key, Lsn lsn, BlockMemo memo) throws IOException {
         for (int attempt = 1; ; attempt++) {
             Timeline current = timeline;
             try {
-                Collected collected = new Collected();
+                Collected collected = new Collected(memo);
                 long ceiling = lsn.value() + 1;
                 while (!collect(current, key, ceiling, collected) && current.ancestor() != null) {
                     ceiling = current.ancestorLsn().value() + 1;
@@ -82,7 +90,11 @@ final class ReadPath {
             int before = out.size();
             collected.layersVisited++;
             try (PersistentLayer.Lease lease = delta.acquire()) {
-                lease.file().collectForRead(key, floor, ceiling, out);
+                if (collected.memo == null) {
+                    lease.file().collectForRead(key, floor, ceiling, out);
+                } else {
+                    lease.file().collectForRead(key, floor, ceiling, out, collected.memo);
+                }
             }
             if (endsAtInitialising(out, before)) {
                 return true;
@@ -92,7 +104,11 @@ final class ReadPath {
             // The image layer covers the key: either it holds the page, or the page did not exist then.
             collected.layersVisited++;
             try (PersistentLayer.Lease lease = image.acquire()) {
-                lease.file().collect(key, image.lsnStart(), image.lsnStart() + 1, out);
+                if (collected.memo == null) {
+                    lease.file().collect(key, image.lsnStart(), image.lsnStart() + 1, out);
+                } else {
+                    lease.file().collect(key, image.lsnStart(), image.lsnStart() + 1, out, collected.memo);
+                }
             }
             return true;
         }
@@ -102,7 +118,13 @@ final class ReadPath {
     /** What one read gathered: the page's entries, newest first, and how many persistent layers it read. */
     private static final class Collected {
         final List<PageEntry> entries = new ArrayList<>();
+        /** Where blocks of a key-order pass are kept; null for reads that use the shared cache. */
+        final BlockMemo memo;
         int layersVisited;
+
+        Collected(BlockMemo memo) {
+            this.memo = memo;
+        }
     }
 
     /** True (after dropping everything older) when the entries added since {@code from} hold an initialising one. */
@@ -142,12 +164,8 @@ final class ReadPath {
                         || layer.name().keyStart().compareTo(to) >= 0) {
                     continue;
                 }
-                try (PersistentLayer.Lease lease = layer.acquire(); LayerCursor cursor = lease.file().scan(from, to)) {
-                    while (cursor.next()) {
-                        if (cursor.entry().lsn().value() < ceiling) {
-                            keys.add(cursor.entry().key());
-                        }
-                    }
+                try (PersistentLayer.Lease lease = layer.acquire()) {
+                    lease.file().keys(from, to, ceiling, keys);
                 }
             }
             if (current.ancestor() != null) {

@@ -11,6 +11,7 @@ import dev.strata.core.index.IndexPart;
 import dev.strata.core.index.InvalidIndexException;
 import dev.strata.core.index.LayerMetadata;
 import dev.strata.core.io.DurableFiles;
+import dev.strata.core.layer.BlockMemo;
 import dev.strata.core.layer.LayerFile;
 import dev.strata.core.layer.LayerWriter;
 import dev.strata.core.layer.WrittenLayer;
@@ -769,6 +770,11 @@ public final class Timeline {
     /** Rebuilds a page without range checks; used by reads, image creation and children. */
     byte[] reconstruct(Key key, Lsn lsn) throws IOException {
         return readPath.reconstruct(key, lsn);
+    }
+
+    /** As {@link #reconstruct(Key, Lsn)}, keeping blocks in {@code memo} rather than the shared cache. */
+    byte[] reconstruct(Key key, Lsn lsn, BlockMemo memo) throws IOException {
+        return readPath.reconstruct(key, lsn, memo);
     }
 
     /** Keys in [from, to) with any value at or below {@code lsn}, here or in ancestors below the branch point. */

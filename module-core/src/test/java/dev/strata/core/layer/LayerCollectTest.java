@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -101,6 +103,63 @@ class LayerCollectTest {
                 expected.add(entries.get(i));
             }
             assertEquals(expected, out);
+        }
+    }
+
+    @Test
+    void aMemoReadFindsWhatACachedReadFindsAndLeavesTheSharedCacheAlone(Random random) throws IOException {
+        List<Key> keys = LayerTestData.randomKeys(random, 200);
+        List<PageEntry> entries = LayerTestData.randomDeltaEntries(random, keys, LSN_START, LSN_END, 10, 200);
+        WrittenLayer written = LayerTestData.writeDelta(directory, entries, LSN_START, LSN_END,
+                new LayerWriteOptions(512, false));
+        BlockCache cache = new BlockCache(1 << 20);
+        try (LayerFile file = LayerFile.open(written.path(), cache)) {
+            BlockMemo memo = new BlockMemo();
+            List<Key> sorted = keys.stream().sorted().toList();
+            List<Long> ceilings = new ArrayList<>();
+            List<List<PageEntry>> viaMemo = new ArrayList<>();
+            for (Key key : sorted) {
+                long ceiling = randomQueryLsn(random);
+                ceilings.add(ceiling);
+                List<PageEntry> found = new ArrayList<>();
+                file.collectForRead(key, 0, ceiling, found, memo);
+                viaMemo.add(found);
+                List<PageEntry> all = new ArrayList<>();
+                file.collect(key, 0, ceiling, all, memo);
+                assertEquals(LayerTestData.expectedCollect(entries, key, 0, ceiling), all, "collect with a memo, " + key);
+            }
+            assertEquals(0, cache.blockCount(), "reads through a memo add nothing to the shared cache");
+            for (int i = 0; i < sorted.size(); i++) {
+                List<PageEntry> viaCache = new ArrayList<>();
+                file.collectForRead(sorted.get(i), 0, ceilings.get(i), viaCache);
+                assertEquals(viaCache, viaMemo.get(i), "collectForRead(" + sorted.get(i) + ") with and without a memo");
+            }
+            assertTrue(cache.blockCount() > 0, "reads without a memo fill the shared cache");
+        }
+    }
+
+    @Test
+    void keysMatchBruteForce(Random random) throws IOException {
+        List<Key> keys = LayerTestData.randomKeys(random, 400);
+        List<PageEntry> entries = LayerTestData.randomDeltaEntries(random, keys, LSN_START, LSN_END, 6, 300);
+        WrittenLayer written = LayerTestData.writeDelta(directory, entries, LSN_START, LSN_END,
+                new LayerWriteOptions(256 + random.nextInt(2048), random.nextBoolean()));
+        try (LayerFile file = LayerFile.open(written.path(), new BlockCache(random.nextInt(1 << 20)))) {
+            for (int query = 0; query < 500; query++) {
+                Key from = randomQueryKey(random, keys);
+                Key to = random.nextInt(10) == 0 ? Key.MAX : randomQueryKey(random, keys);
+                long ceiling = randomQueryLsn(random);
+                Set<Key> expected = new TreeSet<>();
+                for (PageEntry entry : entries) {
+                    if (entry.key().compareTo(from) >= 0 && entry.key().compareTo(to) < 0
+                            && Long.compareUnsigned(entry.lsn().value(), ceiling) < 0) {
+                        expected.add(entry.key());
+                    }
+                }
+                Set<Key> found = new TreeSet<>();
+                file.keys(from, to, ceiling, found);
+                assertEquals(expected, found, "keys(" + from + ", " + to + ", " + Long.toUnsignedString(ceiling, 16) + ")");
+            }
         }
     }
 
