@@ -41,6 +41,10 @@ public final class NodeServer implements AutoCloseable {
                 // write buffer) waits for the client's delayed ACK: about 40 ms per request on Linux.
                 .connectionOptions(socket -> socket.tcpNoDelay(true))
                 .shutdownHook(false)
+                // Connections on java.net.Socket rather than NIO socket channels: in the benchmark's get-page
+                // over loopback (benchmarks/run --full --only wire) this cut the CPU per request from 94 to 59 µs
+                // and raised 4-thread throughput from 21,600 to 34,500 get-page/s on the same 2-core host.
+                .useNio(false)
                 .routing(routing -> {
                     new RequestObserver(engine.metrics()).register(routing);
                     if (authenticator != null) {
