@@ -9,7 +9,10 @@ import java.util.SplittableRandom;
 
 /**
  * Page keys and contents for the workloads. Contents come from a fixed pool of random (incompressible) pages
- * so that generating a batch costs next to nothing next to writing it; both stores get identical batches.
+ * so that generating a batch costs little next to writing it; both stores get identical batches. Every write
+ * gets its own copy of the pooled bytes, as writes decoded from requests have: a store that keeps records in
+ * memory (Strata's in-memory layers) then holds real bytes, and the heap rows measure them, not 257 shared
+ * arrays.
  */
 final class Pages {
     static final int PAGE_BYTES = 8192;
@@ -35,12 +38,12 @@ final class Pages {
     }
 
     PageWrite image(int page, long version) {
-        return new PageWrite(key(page), new PageRecord.Image(images[(int) Math.floorMod(page * 31L + version, POOL)]));
+        return new PageWrite(key(page), new PageRecord.Image(images[(int) Math.floorMod(page * 31L + version, POOL)].clone()));
     }
 
     PageWrite delta(int page, long sequence) {
         int offset = (int) Math.floorMod(sequence * 97L, PAGE_BYTES - DELTA_BYTES);
-        return new PageWrite(key(page), new PageRecord.Overwrite(offset, deltas[(int) Math.floorMod(sequence, POOL)]));
+        return new PageWrite(key(page), new PageRecord.Overwrite(offset, deltas[(int) Math.floorMod(sequence, POOL)].clone()));
     }
 
     /** Images of pages {@code first, first+1, …} (wrapping at {@code pages}), version {@code version}. */
