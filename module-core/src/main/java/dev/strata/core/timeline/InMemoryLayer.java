@@ -5,6 +5,7 @@ import dev.strata.api.Lsn;
 import dev.strata.api.PageRecord;
 import dev.strata.core.page.PageEntry;
 import dev.strata.api.PageRecordCodec;
+import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -17,11 +18,32 @@ import java.util.concurrent.atomic.AtomicLong;
  * timeline's ingest lock) and serves any number of readers. {@link #freeze} fixes the exclusive end LSN; a
  * frozen layer is immutable. LSNs are compared as signed longs here: the engine never assigns LSNs at or
  * above 2^63.
+ *
+ * <p>Records are kept encoded ({@link PageRecordCodec}) in large byte arrays that the layer appends to (an
+ * arena, as RocksDB's memtable and Neon's ephemeral files keep theirs), not as one object per record: a layer
+ * holds up to {@code checkpoint_distance} bytes for seconds or minutes, and as millions of small objects those
+ * bytes would be copied by every young collection that promotes them, while a few large arrays are copied
+ * rarely (and arrays of half a G1 region or more never). Chunks start small and double up to
+ * {@value #MAX_CHUNK_BYTES} bytes, so the many idle timelines of a node hold little. A record is decoded, a copy,
+ * when it is read or flushed.
  */
 final class InMemoryLayer {
+    static final int MIN_CHUNK_BYTES = 64 << 10;
+    static final int MAX_CHUNK_BYTES = 4 << 20;
+
+    /** Where one record's encoding lies. */
+    private record Ref(byte[] chunk, int offset, int length, boolean initializes) {
+        PageRecord decode() {
+            return PageRecordCodec.decode(ByteBuffer.wrap(chunk, offset, length));
+        }
+    }
+
     private final Lsn lsnStart;
     private final long createdNanos = System.nanoTime();
-    private final ConcurrentSkipListMap<Key, ConcurrentSkipListMap<Long, PageRecord>> values = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Key, ConcurrentSkipListMap<Long, Ref>> values = new ConcurrentSkipListMap<>();
+    /** The chunk being filled and its fill position; written only by the writer (under the ingest lock). */
+    private byte[] chunk = new byte[0];
+    private int position;
     private final AtomicLong bytes = new AtomicLong();
     private volatile Lsn lsnEnd;
     private volatile long entries;
@@ -60,8 +82,23 @@ final class InMemoryLayer {
         if (lsnEnd != null) {
             throw new IllegalStateException("in-memory layer starting at " + lsnStart + " is frozen");
         }
-        values.computeIfAbsent(key, k -> new ConcurrentSkipListMap<>()).put(lsn.value(), record);
-        bytes.addAndGet(Key.BYTES + 8 + PageRecordCodec.encodedSize(record));
+        int size = PageRecordCodec.encodedSize(record);
+        if (chunk.length - position < size) {
+            // A new chunk, twice the last (within bounds), and never smaller than the record.
+            chunk = new byte[Math.max(size, Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, chunk.length * 2)))];
+            position = 0;
+        }
+        ByteBuffer out = ByteBuffer.wrap(chunk, position, size);
+        PageRecordCodec.encode(record, out);
+        if (out.position() - position != size) {
+            throw new IllegalStateException("PageRecordCodec wrote " + (out.position() - position) + " bytes for a record "
+                    + "it measured at " + size);
+        }
+        // The map publishes the bytes written above to readers (a put happens-before a get that sees it).
+        values.computeIfAbsent(key, k -> new ConcurrentSkipListMap<>())
+                .put(lsn.value(), new Ref(chunk, position, size, record.initializes()));
+        position += size;
+        bytes.addAndGet(Key.BYTES + 8 + size);
         entries++;
     }
 
@@ -77,12 +114,12 @@ final class InMemoryLayer {
      * newest record that initialises the page (a read needs nothing older).
      */
     void collect(Key key, long floorInclusive, long ceilingExclusive, List<PageEntry> out) {
-        ConcurrentSkipListMap<Long, PageRecord> versions = values.get(key);
+        ConcurrentSkipListMap<Long, Ref> versions = values.get(key);
         if (versions == null || floorInclusive >= ceilingExclusive) {
             return;
         }
-        for (Map.Entry<Long, PageRecord> entry : versions.subMap(floorInclusive, ceilingExclusive).descendingMap().entrySet()) {
-            out.add(new PageEntry(key, Lsn.of(entry.getKey()), entry.getValue()));
+        for (Map.Entry<Long, Ref> entry : versions.subMap(floorInclusive, ceilingExclusive).descendingMap().entrySet()) {
+            out.add(new PageEntry(key, Lsn.of(entry.getKey()), entry.getValue().decode()));
             if (entry.getValue().initializes()) {
                 return;
             }
@@ -91,7 +128,7 @@ final class InMemoryLayer {
 
     /** Keys in [from, to) that have a value below {@code ceiling}. */
     void keys(Key from, Key to, long ceilingExclusive, java.util.Set<Key> out) {
-        for (Map.Entry<Key, ConcurrentSkipListMap<Long, PageRecord>> entry : values.subMap(from, to).entrySet()) {
+        for (Map.Entry<Key, ConcurrentSkipListMap<Long, Ref>> entry : values.subMap(from, to).entrySet()) {
             if (!entry.getValue().headMap(ceilingExclusive).isEmpty()) {
                 out.add(entry.getKey());
             }
@@ -102,7 +139,7 @@ final class InMemoryLayer {
     Iterable<PageEntry> entriesInOrder() {
         return () -> values.entrySet().stream()
                 .flatMap(byKey -> byKey.getValue().entrySet().stream()
-                        .map(version -> new PageEntry(byKey.getKey(), Lsn.of(version.getKey()), version.getValue())))
+                        .map(version -> new PageEntry(byKey.getKey(), Lsn.of(version.getKey()), version.getValue().decode())))
                 .iterator();
     }
 
