@@ -6,10 +6,13 @@ import dev.strata.api.PageRecord;
 import dev.strata.core.page.PageEntry;
 import dev.strata.api.PageRecordCodec;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 
 /**
  * Recent values of a timeline, held in memory until they are flushed as an L0 delta layer.
@@ -31,6 +34,41 @@ final class InMemoryLayer {
     static final int MIN_CHUNK_BYTES = 64 << 10;
     static final int MAX_CHUNK_BYTES = 4 << 20;
 
+    /**
+     * The versions of one key, in LSN order: parallel arrays that the one writer appends to (LSNs only grow within
+     * a layer) and publishes through {@link #size}. A reader reads {@code size} first and then the arrays, so it
+     * sees at least that many versions; a grown array is a copy, so an older one a reader holds stays valid. This
+     * replaces a skip list per key, whose nodes and boxed LSNs cost more than the 100-byte deltas they index.
+     */
+    private static final class Versions {
+        private volatile long[] lsns = new long[2];
+        private volatile Ref[] refs = new Ref[2];
+        private volatile int size;
+
+        /** Appends a version; {@code lsn} must be above every LSN already held. Writer only. */
+        void append(long lsn, Ref ref) {
+            int count = size;
+            long[] currentLsns = lsns;
+            Ref[] currentRefs = refs;
+            if (count > 0 && lsn <= currentLsns[count - 1]) {
+                throw new IllegalStateException("LSN " + Lsn.of(lsn) + " is not above the last one of its key in this "
+                        + "in-memory layer, " + Lsn.of(currentLsns[count - 1]));
+            }
+            if (count == currentLsns.length) {
+                currentLsns = Arrays.copyOf(currentLsns, count * 2);
+                currentRefs = Arrays.copyOf(currentRefs, count * 2);
+                currentLsns[count] = lsn;
+                currentRefs[count] = ref;
+                lsns = currentLsns;
+                refs = currentRefs;
+            } else {
+                currentLsns[count] = lsn;
+                currentRefs[count] = ref;
+            }
+            size = count + 1;
+        }
+    }
+
     /** Where one record's encoding lies. */
     private record Ref(byte[] chunk, int offset, int length, boolean initializes) {
         PageRecord decode() {
@@ -40,7 +78,7 @@ final class InMemoryLayer {
 
     private final Lsn lsnStart;
     private final long createdNanos = System.nanoTime();
-    private final ConcurrentSkipListMap<Key, ConcurrentSkipListMap<Long, Ref>> values = new ConcurrentSkipListMap<>();
+    private final ConcurrentSkipListMap<Key, Versions> values = new ConcurrentSkipListMap<>();
     /** The chunk being filled and its fill position; written only by the writer (under the ingest lock). */
     private byte[] chunk = new byte[0];
     private int position;
@@ -94,9 +132,13 @@ final class InMemoryLayer {
             throw new IllegalStateException("PageRecordCodec wrote " + (out.position() - position) + " bytes for a record "
                     + "it measured at " + size);
         }
-        // The map publishes the bytes written above to readers (a put happens-before a get that sees it).
-        values.computeIfAbsent(key, k -> new ConcurrentSkipListMap<>())
-                .put(lsn.value(), new Ref(chunk, position, size, record.initializes()));
+        // The volatile size of the key's versions publishes the bytes written above to readers.
+        Versions versions = values.get(key);
+        if (versions == null) {
+            versions = new Versions();
+            values.put(key, versions); // one writer: nobody else adds this key meanwhile
+        }
+        versions.append(lsn.value(), new Ref(chunk, position, size, record.initializes()));
         position += size;
         bytes.addAndGet(Key.BYTES + 8 + size);
         entries++;
@@ -114,22 +156,37 @@ final class InMemoryLayer {
      * newest record that initialises the page (a read needs nothing older).
      */
     void collect(Key key, long floorInclusive, long ceilingExclusive, List<PageEntry> out) {
-        ConcurrentSkipListMap<Long, Ref> versions = values.get(key);
+        Versions versions = values.get(key);
         if (versions == null || floorInclusive >= ceilingExclusive) {
             return;
         }
-        for (Map.Entry<Long, Ref> entry : versions.subMap(floorInclusive, ceilingExclusive).descendingMap().entrySet()) {
-            out.add(new PageEntry(key, Lsn.of(entry.getKey()), entry.getValue().decode()));
-            if (entry.getValue().initializes()) {
+        int count = versions.size;
+        long[] lsns = versions.lsns;
+        Ref[] refs = versions.refs;
+        // The first version at or above the ceiling; everything before it is below.
+        int low = 0;
+        int high = count;
+        while (low < high) {
+            int middle = (low + high) >>> 1;
+            if (lsns[middle] < ceilingExclusive) {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        for (int i = low - 1; i >= 0 && lsns[i] >= floorInclusive; i--) {
+            out.add(new PageEntry(key, Lsn.of(lsns[i]), refs[i].decode()));
+            if (refs[i].initializes()) {
                 return;
             }
         }
     }
 
     /** Keys in [from, to) that have a value below {@code ceiling}. */
-    void keys(Key from, Key to, long ceilingExclusive, java.util.Set<Key> out) {
-        for (Map.Entry<Key, ConcurrentSkipListMap<Long, Ref>> entry : values.subMap(from, to).entrySet()) {
-            if (!entry.getValue().headMap(ceilingExclusive).isEmpty()) {
+    void keys(Key from, Key to, long ceilingExclusive, Set<Key> out) {
+        for (Map.Entry<Key, Versions> entry : values.subMap(from, to).entrySet()) {
+            Versions versions = entry.getValue();
+            if (versions.size > 0 && versions.lsns[0] < ceilingExclusive) {
                 out.add(entry.getKey());
             }
         }
@@ -138,8 +195,14 @@ final class InMemoryLayer {
     /** Every entry in (key, LSN) order; used to flush a frozen layer. */
     Iterable<PageEntry> entriesInOrder() {
         return () -> values.entrySet().stream()
-                .flatMap(byKey -> byKey.getValue().entrySet().stream()
-                        .map(version -> new PageEntry(byKey.getKey(), Lsn.of(version.getKey()), version.getValue().decode())))
+                .flatMap(byKey -> {
+                    Versions versions = byKey.getValue();
+                    int count = versions.size;
+                    long[] lsns = versions.lsns;
+                    Ref[] refs = versions.refs;
+                    return IntStream.range(0, count)
+                            .mapToObj(i -> new PageEntry(byKey.getKey(), Lsn.of(lsns[i]), refs[i].decode()));
+                })
                 .iterator();
     }
 

@@ -3,6 +3,7 @@ package dev.strata.core.timeline;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.strata.api.Key;
 import dev.strata.api.Lsn;
@@ -75,6 +76,17 @@ final class InMemoryLayerTest {
         layer.freeze(Lsn.of(0x102));
         assertThrows(IllegalStateException.class,
                 () -> layer.put(Key.ofRelationPage(1663, 1, 1, 0, 1), Lsn.of(0x103), new PageRecord.Init(8192)));
+    }
+
+    @Test
+    void aKeysLsnsOnlyGrow() {
+        InMemoryLayer layer = new InMemoryLayer(Lsn.of(0x100));
+        Key key = Key.ofRelationPage(1663, 1, 1, 0, 1);
+        layer.put(key, Lsn.of(0x110), new PageRecord.Init(8192));
+        IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> layer.put(key, Lsn.of(0x110), new PageRecord.Init(8192)));
+        assertTrue(refused.getMessage().contains("0/110"), refused.getMessage());
+        layer.put(Key.ofRelationPage(1663, 1, 1, 0, 2), Lsn.of(0x105), new PageRecord.Init(8192)); // another key: fine
     }
 
     private static void assertEntry(PageEntry expected, PageEntry actual) {
