@@ -31,7 +31,7 @@ import java.util.stream.IntStream;
  * when it is read or flushed.
  */
 final class InMemoryLayer {
-    static final int MIN_CHUNK_BYTES = 64 << 10;
+    static final int MIN_CHUNK_BYTES = 4 << 10;
     static final int MAX_CHUNK_BYTES = 4 << 20;
 
     /**
