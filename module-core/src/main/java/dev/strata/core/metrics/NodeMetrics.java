@@ -1,5 +1,6 @@
 package dev.strata.core.metrics;
 
+import com.codahale.metrics.Clock;
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Histogram;
@@ -56,12 +57,15 @@ public final class NodeMetrics {
     private final Meter ingestRecords = registry.meter("strata.ingest.records");
     private final Meter ingestBytes = registry.meter("strata.ingest.bytes");
     private final Timer ingestLatency = registry.timer("strata.ingest.latency");
-    private final Meter readRequests = registry.meter("strata.read.requests");
-    private final Meter readPages = registry.meter("strata.read.pages");
-    /** Read-path metrics sample their quantiles (1 in {@value #READ_SAMPLE}); their counts are exact. */
+    private final Meter readRequests = registry.meter("strata.read.requests", () -> new Meter(CountOnlyRates.INSTANCE));
+    private final Meter readPages = registry.meter("strata.read.pages", () -> new Meter(CountOnlyRates.INSTANCE));
+    /**
+     * Read-path metrics sample their quantiles (1 in {@value #READ_SAMPLE}) and keep no moving-average rates; their
+     * counts are exact.
+     */
     private static final int READ_SAMPLE = 16;
-    private final Timer readLatency = registry.timer("strata.read.latency",
-            () -> new Timer(new SampledReservoir(READ_SAMPLE)));
+    private final Timer readLatency = registry.timer("strata.read.latency", () -> new Timer(
+            new Meter(CountOnlyRates.INSTANCE), new Histogram(new SampledReservoir(READ_SAMPLE)), Clock.defaultClock()));
     private final Histogram layersVisited = registry.histogram("strata.read.layers_visited",
             () -> new Histogram(new SampledReservoir(READ_SAMPLE)));
     private final Counter flushes = registry.counter("strata.flushes");
