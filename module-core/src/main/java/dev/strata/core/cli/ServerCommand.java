@@ -99,6 +99,7 @@ final class ServerCommand implements Callable<Integer> {
         try {
             EngineOptions options = EngineOptions.DEFAULT.withTimelineSettings(config.tenantDefaults())
                     .withBlockCacheBytes(config.blockCacheBytes()).withBackgroundThreads(config.backgroundThreads())
+                    .withInMemoryLayerBytes(config.inMemoryLayerBytes())
                     .withFailpoints(failpoints).withRemote(remote).withEviction(config.eviction())
                     .withWalBackup(config.walBackup()).withSecondary(config.secondary())
                     // The node listens while its tenants attach; a request for a waiting tenant moves it up the queue.

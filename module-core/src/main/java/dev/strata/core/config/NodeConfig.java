@@ -7,6 +7,7 @@ import dev.strata.core.layer.LayerWriteOptions;
 import dev.strata.core.remote.RemoteStorageConfig;
 import dev.strata.core.tenant.SecondaryOptions;
 import dev.strata.core.tiered.EvictionPolicy;
+import dev.strata.core.timeline.InMemoryBudget;
 import dev.strata.core.timeline.TimelineSettings;
 import dev.strata.core.wal.Durability;
 import dev.strata.core.wal.WalOptions;
@@ -42,19 +43,21 @@ import java.util.Set;
  * @param controlPlane the {@code [control_plane]} and {@code [deletion]} sections, or null for a node that is the
  *                     only writer of its bucket (deletions at once, no re-attach)
  * @param secondary heatmap uploads and Secondary warm copies ({@code [secondary]})
+ * @param inMemoryLayerBytes node-wide budget of in-memory layers; 0 for half of what the heap holds beside the
+ *                           block cache
  */
 public record NodeConfig(long nodeId, String listenHost, int listenPort, long maxRequestBytes, long blockCacheBytes,
                          int backgroundThreads, TimelineSettings tenantDefaults, Path authPublicKeyFile,
                          RemoteStorageConfig remoteStorage, EvictionPolicy eviction, WalBackupOptions walBackup,
-                         ControlPlaneConfig controlPlane, SecondaryOptions secondary) {
+                         ControlPlaneConfig controlPlane, SecondaryOptions secondary, long inMemoryLayerBytes) {
     public static final String FILE = "strata.toml";
     public static final NodeConfig DEFAULT = new NodeConfig(1, "127.0.0.1", 9898, 64L << 20, 256L << 20, 2,
             TimelineSettings.DEFAULT, null, null, EvictionPolicy.DEFAULT, WalBackupOptions.DEFAULT.withNodeId(1), null,
-            SecondaryOptions.DEFAULT);
+            SecondaryOptions.DEFAULT, 0);
 
     private static final TomlMapper TOML = new TomlMapper();
     private static final Set<String> TOP_LEVEL = Set.of("node_id", "listen_http", "max_request_bytes", "block_cache_bytes",
-            "background_threads", "tenant_defaults", "auth", RemoteStorageConfig.SECTION, "eviction",
+            "background_threads", "in_memory_layer_bytes", "tenant_defaults", "auth", RemoteStorageConfig.SECTION, "eviction",
             "wal_backup", ControlPlaneConfig.SECTION, ControlPlaneConfig.DELETION_SECTION, "secondary");
     private static final Set<String> SECONDARY_KEYS = Set.of("heatmap_upload_period", "download_period",
             "max_concurrent_downloads");
@@ -88,6 +91,10 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
         if (backgroundThreads < 1) {
             throw new IllegalArgumentException("background_threads must be at least 1, got " + backgroundThreads);
         }
+        if (inMemoryLayerBytes != 0 && inMemoryLayerBytes < InMemoryBudget.MIN_LIMIT_BYTES) {
+            throw new IllegalArgumentException("in_memory_layer_bytes must be 0 (the default) or at least "
+                    + InMemoryBudget.MIN_LIMIT_BYTES + ", got " + inMemoryLayerBytes);
+        }
         if (authPublicKeyFile == null && !isLoopback(listenHost)) {
             throw new IllegalArgumentException("listen_http " + listenHost + ":" + listenPort
                     + " is not a loopback address, so auth.public_key_file must be set (auth is off only on 127.0.0.1)");
@@ -100,7 +107,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                       RemoteStorageConfig remoteStorage, EvictionPolicy eviction, WalBackupOptions walBackup,
                       ControlPlaneConfig controlPlane) {
         this(nodeId, listenHost, listenPort, maxRequestBytes, blockCacheBytes, backgroundThreads, tenantDefaults,
-                authPublicKeyFile, remoteStorage, eviction, walBackup, controlPlane, SecondaryOptions.DEFAULT);
+                authPublicKeyFile, remoteStorage, eviction, walBackup, controlPlane, SecondaryOptions.DEFAULT, 0);
     }
 
     private static boolean isLoopback(String host) {
@@ -113,7 +120,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
 
     public NodeConfig withListen(String host, int port) {
         return new NodeConfig(nodeId, host, port, maxRequestBytes, blockCacheBytes, backgroundThreads, tenantDefaults,
-                authPublicKeyFile, remoteStorage, eviction, walBackup, controlPlane, secondary);
+                authPublicKeyFile, remoteStorage, eviction, walBackup, controlPlane, secondary, inMemoryLayerBytes);
     }
 
     /**
@@ -143,7 +150,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
         }
         return new NodeConfig(config.nodeId(), config.listenHost(), config.listenPort(), config.maxRequestBytes(),
                 config.blockCacheBytes(), config.backgroundThreads(), config.tenantDefaults(), keyFile, remote,
-                config.eviction(), config.walBackup(), config.controlPlane(), config.secondary());
+                config.eviction(), config.walBackup(), config.controlPlane(), config.secondary(), config.inMemoryLayerBytes());
     }
 
     /** Parses TOML; {@code source} names the file in messages. */
@@ -250,7 +257,8 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                     reader.number(root, "block_cache_bytes", DEFAULT.blockCacheBytes()),
                     (int) reader.number(root, "background_threads", DEFAULT.backgroundThreads()), settings,
                     keyFile == null ? null : Path.of(keyFile), remote, eviction(reader, evictionSection),
-                    walBackup(reader, walBackupSection), controlPlane, secondary(reader, secondarySection));
+                    walBackup(reader, walBackupSection), controlPlane, secondary(reader, secondarySection),
+                    reader.number(root, "in_memory_layer_bytes", DEFAULT.inMemoryLayerBytes()));
         } catch (IllegalArgumentException e) {
             throw new ConfigException(source + ": " + e.getMessage(), e);
         }
@@ -353,6 +361,9 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 block_cache_bytes = %d
                 # Threads for flush, compaction and GC.
                 background_threads = %d
+                # Bytes that the in-memory layers of all timelines may hold together before the largest are frozen
+                # and flushed early, and writers wait for flushes; 0 means half of the heap beside the block cache.
+                in_memory_layer_bytes = %d
 
                 [tenant_defaults]
                 # Bytes of records kept in memory before they are frozen and flushed to a layer file.
@@ -450,7 +461,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 # Without it the API needs no token, which is allowed only when listen_http is a loopback address.
                 # public_key_file = "auth_public_keys.pem"
                 """.formatted(DEFAULT.nodeId(), DEFAULT.listenAddress(), DEFAULT.maxRequestBytes(), DEFAULT.blockCacheBytes(),
-                DEFAULT.backgroundThreads(), d.checkpointDistance(), Durations.format(d.checkpointTimeout()),
+                DEFAULT.backgroundThreads(), DEFAULT.inMemoryLayerBytes(), d.checkpointDistance(), Durations.format(d.checkpointTimeout()),
                 d.maxFrozenLayers(), d.compactionThreshold(), d.compactionTargetSize(), d.imageCreationThreshold(),
                 d.gcHorizon(), Durations.format(d.pitrInterval()), Durations.format(d.gcPeriod()), d.wal().segmentBytes(),
                 Durations.format(DEFAULT.eviction().period()), Durations.format(DEFAULT.eviction().idleThreshold()),

@@ -179,6 +179,22 @@ public final class NodeMetrics {
         registry.register("strata.secondary.heatmap.age.seconds", (Gauge<Long>) oldestHeatmapAgeSeconds::getAsLong);
     }
 
+    /**
+     * Registers the gauges of the node's in-memory layer budget: its limit, the bytes held (open and frozen), the
+     * bytes frozen and waiting for flush, the open layers frozen because the node was over budget, and the
+     * seconds writers waited for room; called once, when the engine opens.
+     */
+    public void registerInMemoryBudget(java.util.function.LongSupplier limitBytes, java.util.function.LongSupplier usedBytes,
+                                       java.util.function.LongSupplier frozenBytes, java.util.function.LongSupplier freezes,
+                                       java.util.function.LongSupplier stalledNanos) {
+        registry.register("strata.in_memory_layers.limit_bytes", (Gauge<Long>) limitBytes::getAsLong);
+        registry.register("strata.in_memory_layers.bytes", (Gauge<Long>) usedBytes::getAsLong);
+        registry.register("strata.in_memory_layers.frozen_bytes", (Gauge<Long>) frozenBytes::getAsLong);
+        registry.register("strata.in_memory_layers.budget_freezes", (Gauge<Long>) freezes::getAsLong);
+        registry.register("strata.in_memory_layers.stall_seconds",
+                (Gauge<Double>) () -> stalledNanos.getAsLong() / 1e9);
+    }
+
     /** One heatmap uploaded by an attached tenant, or an upload that failed. */
     public void heatmapUploaded(boolean success) {
         (success ? heatmapUploads : heatmapUploadFailures).inc();

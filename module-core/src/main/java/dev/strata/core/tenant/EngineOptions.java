@@ -4,6 +4,7 @@ import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.io.FileIo;
 import dev.strata.core.tiered.EvictionPolicy;
 import dev.strata.core.tiered.RemoteResources;
+import dev.strata.core.timeline.InMemoryBudget;
 import dev.strata.core.timeline.TimelineSettings;
 import dev.strata.core.walbackup.WalBackupOptions;
 import java.util.Objects;
@@ -23,11 +24,14 @@ import java.util.Objects;
  * @param walBackup how WAL is backed up to remote storage (only with remote storage)
  * @param secondary heatmap uploads and Secondary warm copies (only with remote storage)
  * @param startup how the tenants on disk are attached when the engine opens
+ * @param inMemoryLayerBytes node-wide budget of the in-memory layers of every timeline (see
+ *                           {@link dev.strata.core.timeline.InMemoryBudget}); 0 for the default, half of what the
+ *                           heap holds beside the block cache
  */
 public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBytes, int backgroundThreads,
                             Failpoints failpoints, FileIo io, boolean backgroundCompaction, RemoteResources remote,
                             EvictionPolicy eviction, WalBackupOptions walBackup, SecondaryOptions secondary,
-                            StartupAttach startup) {
+                            StartupAttach startup, long inMemoryLayerBytes) {
     public static final EngineOptions DEFAULT = new EngineOptions(TimelineSettings.DEFAULT, 256L << 20, 2,
             Failpoints.disabled(), FileIo.DEFAULT, true);
 
@@ -45,6 +49,16 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
         if (backgroundThreads < 1) {
             throw new IllegalArgumentException("background_threads must be at least 1, got " + backgroundThreads);
         }
+        if (inMemoryLayerBytes != 0 && inMemoryLayerBytes < InMemoryBudget.MIN_LIMIT_BYTES) {
+            throw new IllegalArgumentException("in_memory_layer_bytes must be 0 (the default) or at least "
+                    + InMemoryBudget.MIN_LIMIT_BYTES + ", got " + inMemoryLayerBytes);
+        }
+    }
+
+    /** The in-memory budget in bytes: {@link #inMemoryLayerBytes}, or the default for this JVM's heap. */
+    public long effectiveInMemoryLayerBytes() {
+        return inMemoryLayerBytes != 0 ? inMemoryLayerBytes
+                : InMemoryBudget.defaultLimit(Runtime.getRuntime().maxMemory(), blockCacheBytes);
     }
 
     /** Options with the default heatmap, Secondary and start-up settings. */
@@ -52,7 +66,7 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
                          Failpoints failpoints, FileIo io, boolean backgroundCompaction, RemoteResources remote,
                          EvictionPolicy eviction, WalBackupOptions walBackup) {
         this(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction, remote, eviction,
-                walBackup, SecondaryOptions.DEFAULT, StartupAttach.DEFAULT);
+                walBackup, SecondaryOptions.DEFAULT, StartupAttach.DEFAULT, 0);
     }
 
     /** Options of a node without remote storage. */
@@ -72,56 +86,61 @@ public record EngineOptions(TimelineSettings timelineSettings, long blockCacheBy
 
     public EngineOptions withTimelineSettings(TimelineSettings settings) {
         return new EngineOptions(settings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remote, eviction, walBackup, secondary, startup);
+                remote, eviction, walBackup, secondary, startup, inMemoryLayerBytes);
     }
 
     public EngineOptions withFailpoints(Failpoints points) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, points, io, backgroundCompaction,
-                remote, eviction, walBackup, secondary, startup);
+                remote, eviction, walBackup, secondary, startup, inMemoryLayerBytes);
     }
 
     public EngineOptions withIo(FileIo fileIo) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, fileIo, backgroundCompaction,
-                remote, eviction, walBackup, secondary, startup);
+                remote, eviction, walBackup, secondary, startup, inMemoryLayerBytes);
     }
 
     public EngineOptions withBackgroundThreads(int threads) {
         return new EngineOptions(timelineSettings, blockCacheBytes, threads, failpoints, io, backgroundCompaction,
-                remote, eviction, walBackup, secondary, startup);
+                remote, eviction, walBackup, secondary, startup, inMemoryLayerBytes);
     }
 
     public EngineOptions withBackgroundCompaction(boolean enabled) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, enabled,
-                remote, eviction, walBackup, secondary, startup);
+                remote, eviction, walBackup, secondary, startup, inMemoryLayerBytes);
     }
 
     public EngineOptions withBlockCacheBytes(long bytes) {
         return new EngineOptions(timelineSettings, bytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remote, eviction, walBackup, secondary, startup);
+                remote, eviction, walBackup, secondary, startup, inMemoryLayerBytes);
     }
 
     public EngineOptions withRemote(RemoteResources remoteResources) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remoteResources, eviction, walBackup, secondary, startup);
+                remoteResources, eviction, walBackup, secondary, startup, inMemoryLayerBytes);
     }
 
     public EngineOptions withEviction(EvictionPolicy policy) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remote, policy, walBackup, secondary, startup);
+                remote, policy, walBackup, secondary, startup, inMemoryLayerBytes);
     }
 
     public EngineOptions withWalBackup(WalBackupOptions options) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remote, eviction, options, secondary, startup);
+                remote, eviction, options, secondary, startup, inMemoryLayerBytes);
     }
 
     public EngineOptions withSecondary(SecondaryOptions options) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remote, eviction, walBackup, options, startup);
+                remote, eviction, walBackup, options, startup, inMemoryLayerBytes);
+    }
+
+    public EngineOptions withInMemoryLayerBytes(long bytes) {
+        return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
+                remote, eviction, walBackup, secondary, startup, bytes);
     }
 
     public EngineOptions withStartup(StartupAttach attach) {
         return new EngineOptions(timelineSettings, blockCacheBytes, backgroundThreads, failpoints, io, backgroundCompaction,
-                remote, eviction, walBackup, secondary, attach);
+                remote, eviction, walBackup, secondary, attach, inMemoryLayerBytes);
     }
 }

@@ -23,6 +23,7 @@ import dev.strata.core.tiered.RemoteIndexLoader;
 import dev.strata.core.tiered.RemoteResources;
 import dev.strata.core.tiered.RemoteTimelineDeletion;
 import dev.strata.core.timeline.EngineException;
+import dev.strata.core.timeline.InMemoryBudget;
 import dev.strata.core.timeline.Timeline;
 import dev.strata.core.timeline.TimelineResources;
 import dev.strata.core.timeline.TimelineSettings;
@@ -150,12 +151,15 @@ public final class LocalEngine implements AutoCloseable {
                 ? new WalBackupScheduler(options.walBackup(), options.remote().executor(), metrics) : null;
         TimelineResources resources = new TimelineResources(new BlockCache(options.blockCacheBytes()), Redo.loadInstalled(),
                 options.failpoints(), metrics.countingFsyncs(options.io()), background, Clock.systemUTC(), metrics,
-                walBackup);
+                new InMemoryBudget(options.effectiveInMemoryLayerBytes()), walBackup);
         BackgroundScheduler scheduler = new BackgroundScheduler(Math.max(1, Runtime.getRuntime().availableProcessors() / 2),
                 1, metrics);
         LocalEngine engine = new LocalEngine(workdir, options, resources, ticker, scheduler);
         metrics.registerEngine(engine.gauges());
         metrics.registerSecondary(engine.secondaries::size, engine::oldestHeatmapAgeSeconds);
+        InMemoryBudget memory = resources.memory();
+        metrics.registerInMemoryBudget(memory::limitBytes, memory::usedBytes, memory::frozenBytes, memory::budgetFreezes,
+                memory::stalledNanos);
         boolean success = false;
         try {
             engine.loadAll(timeReadConfigs);

@@ -102,6 +102,8 @@ public final class Timeline {
     private volatile Throwable brokenBy;
     private volatile Throwable lastBackgroundFailure;
     private volatile boolean closed;
+    /** This timeline's share of the node's in-memory budget; closed with the timeline. */
+    private final InMemoryBudget.Account memory;
 
     private Timeline(TenantId tenantId, TimelineId timelineId, Path directory, Generation generation,
                      TimelineSettings settings, TimelineResources resources, Timeline ancestor, IndexPart index,
@@ -118,6 +120,7 @@ public final class Timeline {
         this.layers = layers;
         this.wal = wal;
         this.lastRecordLsn = new AtomicLong(wal.endLsn().value());
+        this.memory = resources.memory().account();
     }
 
     // ---------------------------------------------------------------------------------------------------
@@ -328,7 +331,7 @@ public final class Timeline {
             for (PageEntry entry : entries) {
                 open.put(entry.key(), entry.lsn(), entry.record());
             }
-            if (open.bytes() >= settings.checkpointDistance()) {
+            if (grewPastLimit(open)) {
                 freezeOpen(frameEnd.plus(1));
             }
         });
@@ -371,7 +374,7 @@ public final class Timeline {
             for (int i = 0; i < batch.size(); i++) {
                 open.put(batch.get(i).key(), lsns.get(i), batch.get(i).record());
             }
-            if (open.bytes() >= settings.checkpointDistance()) {
+            if (grewPastLimit(open)) {
                 freezeOpen(append.endLsn().plus(1));
             }
         } catch (IOException e) {
@@ -393,10 +396,36 @@ public final class Timeline {
     }
 
     /**
-     * Holds a writer back while too many frozen layers wait for flush. When flushes keep failing, the writer
-     * gets a 503-class error naming the cause after {@link #FLUSH_STALL_LIMIT}, instead of waiting forever.
+     * Reports the open layer's new size to the node's budget and tells whether it must be frozen now: it passed
+     * {@code checkpoint_distance}, or the node is over its in-memory budget and this layer holds its fair share.
+     * Caller holds the ingest lock (or is loading).
+     */
+    private boolean grewPastLimit(InMemoryLayer open) {
+        long bytes = open.bytes();
+        memory.grew(bytes);
+        return bytes >= settings.checkpointDistance() || resources.memory().shouldFreeze(bytes);
+    }
+
+    /**
+     * Holds a writer back while too many frozen layers wait for flush, in this timeline or (by the node's
+     * in-memory budget) node-wide. When flushes keep failing, the writer gets a 503-class error naming the cause
+     * after {@link #FLUSH_STALL_LIMIT}, instead of waiting forever.
      */
     private void awaitFrozenCapacity() throws IOException {
+        awaitOwnFrozenCapacity();
+        String stall;
+        try {
+            stall = resources.memory().awaitRoom(this::scheduleFlush, FLUSH_STALL_LIMIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for flush", e);
+        }
+        if (stall != null) {
+            throw new EngineException.Unavailable("timeline " + timelineId + " holds writes back: " + stall);
+        }
+    }
+
+    private void awaitOwnFrozenCapacity() throws IOException {
         long started = System.nanoTime();
         layerLock.lock();
         try {
@@ -456,6 +485,7 @@ public final class Timeline {
                 return false;
             }
             open.freeze(end);
+            memory.froze(open.bytes());
             layers = layers.withOpenFrozen();
             return true;
         } finally {
@@ -590,6 +620,7 @@ public final class Timeline {
                 }
             }
         }
+        memory.flushed(frozen.bytes());
         resources.metrics().flushed(written.fileSize());
         resources.failpoints().hit("flush-after-index");
         wal.trim(walTrimPoint());
@@ -988,6 +1019,7 @@ public final class Timeline {
             }
         } finally {
             closed = true;
+            memory.close();
             RemoteTimelineClient client = remote;
             IOException drainFailure = null;
             if (client != null) {

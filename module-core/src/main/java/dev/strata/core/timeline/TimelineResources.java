@@ -12,12 +12,14 @@ import java.util.concurrent.ExecutorService;
 
 /**
  * What every timeline of a node shares: the block cache, redo handlers, failpoints, the file opener and the
- * pool that runs flushes, the node's metrics and, with remote storage, the scheduler of WAL backups.
+ * pool that runs flushes, the node's metrics, the budget of in-memory layers and, with remote storage, the
+ * scheduler of WAL backups.
  *
+ * @param memory    the node-wide budget of in-memory layers
  * @param walBackup backs up every timeline's WAL; null when the node has no remote storage or WAL backup is off
  */
 public record TimelineResources(BlockCache cache, Redo redo, Failpoints failpoints, FileIo io,
-                                ExecutorService background, Clock clock, NodeMetrics metrics,
+                                ExecutorService background, Clock clock, NodeMetrics metrics, InMemoryBudget memory,
                                 WalBackupScheduler walBackup) {
     public TimelineResources {
         Objects.requireNonNull(cache, "cache is null");
@@ -27,12 +29,7 @@ public record TimelineResources(BlockCache cache, Redo redo, Failpoints failpoin
         Objects.requireNonNull(background, "background is null");
         Objects.requireNonNull(clock, "clock is null");
         Objects.requireNonNull(metrics, "metrics is null");
-    }
-
-    /** The resources of a node without WAL backup. */
-    public TimelineResources(BlockCache cache, Redo redo, Failpoints failpoints, FileIo io, ExecutorService background,
-                             Clock clock, NodeMetrics metrics) {
-        this(cache, redo, failpoints, io, background, clock, metrics, null);
+        Objects.requireNonNull(memory, "memory is null");
     }
 
 }

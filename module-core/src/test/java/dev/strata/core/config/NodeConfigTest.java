@@ -125,6 +125,7 @@ class NodeConfigTest {
                 node_id = 9
                 listen_http = "0.0.0.0:7000"
                 background_threads = 4
+                in_memory_layer_bytes = 134217728
                 [auth]
                 public_key_file = "/etc/strata/keys.pem"
                 [tenant_defaults]
@@ -138,6 +139,8 @@ class NodeConfigTest {
         assertEquals("0.0.0.0", config.listenHost());
         assertEquals(7000, config.listenPort());
         assertEquals(4, config.backgroundThreads());
+        assertEquals(128L << 20, config.inMemoryLayerBytes());
+        assertEquals(0, NodeConfig.DEFAULT.inMemoryLayerBytes(), "0: half the heap beside the block cache");
         assertEquals(Path.of("/etc/strata/keys.pem"), config.authPublicKeyFile());
         assertEquals(1 << 20, config.tenantDefaults().checkpointDistance());
         assertEquals(Duration.ofSeconds(30), config.tenantDefaults().checkpointTimeout());
@@ -153,6 +156,8 @@ class NodeConfigTest {
         "listen_http = \"h:x\"|h:x",
         "node_id = \"one\"|node_id",
         "background_threads = 0|background_threads",
+        "in_memory_layer_bytes = 4096|in_memory_layer_bytes must be 0 (the default) or at least 1048576, got 4096",
+        "in_memory_layer_bytes = -1|in_memory_layer_bytes",
         "[tenant_defaults]~checkpoint_timeout = \"soon\"|soon",
         "[tenant_defaults]~durability = \"maybe\"|maybe",
         "[tenant_defaults]~compaction_threshold = 1|compaction_threshold",
