@@ -33,14 +33,21 @@ final class DataBlock {
 
     private final Path path;
     private final long fileOffset;
+    /**
+     * Holds the body at {@link #base}: a raw block keeps the array it was read into (header and checksum around
+     * the body), so a read copies no block a second time; an inflated one starts at 0.
+     */
     private final byte[] body;
+    private final int base;
     private final int entryCount;
+    /** Array index of the offset table. */
     private final int tableStart;
 
-    private DataBlock(Path path, long fileOffset, byte[] body, int entryCount, int tableStart) {
+    private DataBlock(Path path, long fileOffset, byte[] body, int base, int entryCount, int tableStart) {
         this.path = requireNonNull(path, "path is null");
         this.fileOffset = fileOffset;
         this.body = requireNonNull(body, "body is null");
+        this.base = base;
         this.entryCount = entryCount;
         this.tableStart = tableStart;
     }
@@ -68,20 +75,24 @@ final class DataBlock {
         if (bodyLength < Integer.BYTES || bodyLength > MAX_BODY_BYTES) {
             throw new CorruptLayerException(path, fileOffset, "block body length " + bodyLength + " out of range");
         }
-        byte[] body = switch (encoding) {
+        byte[] body;
+        int base;
+        switch (encoding) {
             case LayerFormat.BLOCK_RAW -> {
                 if (payloadLength != bodyLength) {
                     throw new CorruptLayerException(path, fileOffset, "raw block holds " + payloadLength
                             + " bytes, its header says " + bodyLength);
                 }
-                byte[] raw = new byte[bodyLength];
-                System.arraycopy(stored, LayerFormat.BLOCK_HEADER_BYTES, raw, 0, bodyLength);
-                yield raw;
+                body = stored;
+                base = LayerFormat.BLOCK_HEADER_BYTES;
             }
-            case LayerFormat.BLOCK_DEFLATE -> inflate(path, fileOffset, stored, payloadLength, bodyLength);
+            case LayerFormat.BLOCK_DEFLATE -> {
+                body = inflate(path, fileOffset, stored, payloadLength, bodyLength);
+                base = 0;
+            }
             default -> throw new CorruptLayerException(path, fileOffset, "unknown block encoding " + encoding);
-        };
-        int entryCount = (int) INT.get(body, bodyLength - Integer.BYTES);
+        }
+        int entryCount = (int) INT.get(body, base + bodyLength - Integer.BYTES);
         if (entryCount != expectedEntries || entryCount < 1
                 || (long) entryCount * Integer.BYTES > bodyLength - Integer.BYTES) {
             throw new CorruptLayerException(path, fileOffset, "block holds " + entryCount + " entries, the index says "
@@ -90,14 +101,14 @@ final class DataBlock {
         int tableStart = bodyLength - Integer.BYTES - entryCount * Integer.BYTES;
         int previous = -1;
         for (int entry = 0; entry < entryCount; entry++) {
-            int offset = (int) INT.get(body, tableStart + entry * Integer.BYTES);
+            int offset = (int) INT.get(body, base + tableStart + entry * Integer.BYTES);
             boolean valid = entry == 0 ? offset == 0 : offset >= previous + LayerFormat.ENTRY_HEADER_BYTES + 1;
             if (!valid || offset > tableStart - LayerFormat.ENTRY_HEADER_BYTES - 1) {
                 throw new CorruptLayerException(path, fileOffset, "offset table entry " + entry + " is " + offset);
             }
             previous = offset;
         }
-        return new DataBlock(path, fileOffset, body, entryCount, tableStart);
+        return new DataBlock(path, fileOffset, body, base, entryCount, base + tableStart);
     }
 
     private static byte[] inflate(Path path, long fileOffset, byte[] stored, int payloadLength, int bodyLength)
@@ -141,8 +152,9 @@ final class DataBlock {
         return (long) body.length + OVERHEAD_BYTES;
     }
 
+    /** Array index of entry {@code entry}. */
     private int entryOffset(int entry) {
-        return (int) INT.get(body, tableStart + entry * Integer.BYTES);
+        return base + (int) INT.get(body, tableStart + entry * Integer.BYTES);
     }
 
     private int entryEnd(int entry) {
@@ -213,7 +225,7 @@ final class DataBlock {
             PageRecord record = PageRecordCodec.decode(buffer);
             if (buffer.position() != end) {
                 throw new CorruptLayerException(path, fileOffset, "record of entry " + entry + " in block ends at body position "
-                        + buffer.position() + ", the next entry starts at " + end);
+                        + (buffer.position() - base) + ", the next entry starts at " + (end - base));
             }
             return record;
         } catch (IllegalArgumentException | BufferUnderflowException e) {

@@ -75,6 +75,12 @@ class MetricsEndpointTest {
         assertEquals(0.0, samples.get("strata_upload_queue_operations{state=\"queued\"}"), response.body());
         assertEquals(0.0, samples.get("strata_upload_queue_operations{state=\"in_flight\"}"), response.body());
         assertEquals(0.0, samples.get("strata_upload_queue_bytes"), response.body());
+        for (String name : List.of("strata_in_memory_layers_bytes", "strata_in_memory_layers_frozen_bytes",
+                "strata_in_memory_layers_budget_freezes", "strata_in_memory_layers_stall_seconds")) {
+            assertEquals(0.0, samples.get(name), name + " in\n" + response.body());
+        }
+        assertEquals((double) engine.resources().memory().limitBytes(), samples.get("strata_in_memory_layers_limit_bytes"),
+                response.body());
         assertEquals(0.0, samples.get("strata_tenants"));
         assertEquals(0.0, samples.get("strata_timelines"));
         assertTrue(response.body().contains("# TYPE strata_ingest_latency summary"), response.body());
