@@ -18,7 +18,6 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
@@ -180,34 +179,35 @@ public final class LayerFile implements AutoCloseable {
                 || Long.compareUnsigned(floorInclusive, summary.lsnEnd().value()) >= 0) {
             return;
         }
-        // First find the matching entries of each block by key and LSN alone (no record decoded), then
-        // decode newest first.
-        List<DataBlock> blocks = new ArrayList<>(2);
-        List<int[]> spans = new ArrayList<>(2);
-        int blockNumber = index.firstBlockEndingAtOrAfter(key, floorInclusive);
-        for (; blockNumber < index.blockCount() && index.startsBefore(blockNumber, key, ceilingExclusive); blockNumber++) {
-            DataBlock block = memo == null ? readBlock(blockNumber, true) : readBlock(blockNumber, memo);
-            int first = block.lowerBound(key, floorInclusive);
-            int end = first;
-            while (end < block.entryCount() && block.hasKey(end, key)
-                    && Long.compareUnsigned(block.lsnAt(end), ceilingExclusive) < 0) {
-                end++;
-            }
-            if (end > first) {
-                blocks.add(block);
-                spans.add(new int[] {first, end});
-            }
+        // The blocks that can hold matching entries follow from the index alone; they are read newest first, so
+        // a read that stops at an initialising record never reads the older blocks of a long history.
+        int firstBlock = index.firstBlockEndingAtOrAfter(key, floorInclusive);
+        int endBlock = firstBlock;
+        while (endBlock < index.blockCount() && index.startsBefore(endBlock, key, ceilingExclusive)) {
+            endBlock++;
         }
-        for (int b = blocks.size() - 1; b >= 0; b--) {
-            DataBlock block = blocks.get(b);
-            int[] span = spans.get(b);
-            for (int entry = span[1] - 1; entry >= span[0]; entry--) {
-                PageRecord record = block.recordAt(entry);
-                out.add(new PageEntry(key, Lsn.of(block.lsnAt(entry)), record));
-                if (stopAtInitializing && record.initializes()) {
-                    return;
+        int added = out.size();
+        try {
+            for (int blockNumber = endBlock - 1; blockNumber >= firstBlock; blockNumber--) {
+                DataBlock block = memo == null ? readBlock(blockNumber, true) : readBlock(blockNumber, memo);
+                int first = block.lowerBound(key, floorInclusive);
+                int end = first;
+                while (end < block.entryCount() && block.hasKey(end, key)
+                        && Long.compareUnsigned(block.lsnAt(end), ceilingExclusive) < 0) {
+                    end++;
+                }
+                for (int entry = end - 1; entry >= first; entry--) {
+                    PageRecord record = block.recordAt(entry);
+                    out.add(new PageEntry(key, Lsn.of(block.lsnAt(entry)), record));
+                    if (stopAtInitializing && record.initializes()) {
+                        return;
+                    }
                 }
             }
+        } catch (IOException | RuntimeException e) {
+            // The contract: a failed read leaves out as it was.
+            out.subList(added, out.size()).clear();
+            throw e;
         }
     }
 

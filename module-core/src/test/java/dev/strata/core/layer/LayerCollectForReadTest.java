@@ -47,4 +47,30 @@ class LayerCollectForReadTest {
             assertEquals(all.subList(0, 30), forRead);
         }
     }
+
+    @Test
+    void readsNoBlockOlderThanTheOneHoldingTheImage() throws Exception {
+        Key key = Key.ofRelationPage(1, 2, 3, 0, 4);
+        WrittenLayer layer;
+        // Ten images of 600 bytes in blocks of 1 KiB: one image per block.
+        try (LayerWriter writer = LayerWriter.delta(directory, Lsn.of(100), Lsn.of(200), Generation.of(1),
+                new LayerWriteOptions(1024, false), FileIo.DEFAULT, Failpoints.disabled())) {
+            for (int i = 0; i < 10; i++) {
+                byte[] page = new byte[600];
+                page[0] = (byte) i;
+                writer.add(new PageEntry(key, Lsn.of(100 + i), new PageRecord.Image(page)));
+            }
+            layer = writer.finish(key, key.next());
+        }
+        BlockCache cache = new BlockCache(1 << 20);
+        try (LayerFile file = LayerFile.open(layer.path(), cache)) {
+            assertEquals(10, file.summary().blockCount());
+            List<PageEntry> forRead = new ArrayList<>();
+            file.collectForRead(key, 0, 106, forRead);
+            assertEquals(1, forRead.size());
+            assertEquals(5, ((PageRecord.Image) forRead.getFirst().record()).page()[0]);
+            assertEquals(1, cache.misses() + cache.hits(), "only the block of version 5 was read");
+            assertEquals(1, cache.blockCount());
+        }
+    }
 }
