@@ -51,18 +51,28 @@ final class BlockBuilder {
         return length + entryCount * Integer.BYTES + Integer.BYTES;
     }
 
-    /** Size the decoded body would have with {@code entry} added. */
-    long bodyBytesWith(PageEntry entry) {
-        return (long) bodyBytes() + entryBytes(entry) + Integer.BYTES;
-    }
-
-    static int entryBytes(PageEntry entry) {
-        return LayerFormat.ENTRY_HEADER_BYTES + PageRecordCodec.encodedSize(entry.record());
+    /** Size the decoded body would have with an entry whose record encodes to {@code recordBytes} added. */
+    long bodyBytesWith(int recordBytes) {
+        return (long) bodyBytes() + LayerFormat.ENTRY_HEADER_BYTES + recordBytes + Integer.BYTES;
     }
 
     /** Appends an entry; the writer has checked the order. */
     void add(PageEntry entry) {
-        int size = entryBytes(entry);
+        ByteBuffer buffer = append(entry.key(), entry.lsn().value(), PageRecordCodec.encodedSize(entry.record()));
+        PageRecordCodec.encode(entry.record(), buffer);
+    }
+
+    /**
+     * Appends an entry whose record is already encoded ({@link PageRecordCodec}) in {@code record} at
+     * {@code offset}; the writer has checked the order.
+     */
+    void addEncoded(Key key, long lsn, byte[] record, int offset, int length) {
+        append(key, lsn, length).put(record, offset, length);
+    }
+
+    /** Writes an entry's key and LSN and returns a buffer over the {@code recordBytes} that follow them. */
+    private ByteBuffer append(Key key, long lsn, int recordBytes) {
+        int size = LayerFormat.ENTRY_HEADER_BYTES + recordBytes;
         if (length + size > body.length) {
             body = Arrays.copyOf(body, Math.max(body.length * 2, length + size));
         }
@@ -70,17 +80,17 @@ final class BlockBuilder {
             offsets = Arrays.copyOf(offsets, offsets.length * 2);
         }
         ByteBuffer buffer = ByteBuffer.wrap(body, length, size);
-        entry.key().write(buffer);
-        buffer.putLong(entry.lsn().value());
-        PageRecordCodec.encode(entry.record(), buffer);
+        key.write(buffer);
+        buffer.putLong(lsn);
         offsets[entryCount++] = length;
         length += size;
         if (firstKey == null) {
-            firstKey = entry.key();
-            firstLsn = entry.lsn().value();
+            firstKey = key;
+            firstLsn = lsn;
         }
-        lastKey = entry.key();
-        lastLsn = entry.lsn().value();
+        lastKey = key;
+        lastLsn = lsn;
+        return buffer;
     }
 
     /**

@@ -10,6 +10,7 @@ import dev.strata.api.LayerFileName;
 import dev.strata.api.LayerName;
 import dev.strata.api.Lsn;
 import dev.strata.api.PageRecord;
+import dev.strata.api.PageRecordCodec;
 import dev.strata.core.failpoint.Failpoints;
 import dev.strata.core.io.DurableFiles;
 import dev.strata.core.io.FileIo;
@@ -22,11 +23,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 import java.util.zip.Deflater;
 
 /**
@@ -147,44 +150,84 @@ public final class LayerWriter implements AutoCloseable {
         requireOpen();
         try {
             checkEntry(requireNonNull(entry, "entry is null"));
-            if (!block.isEmpty() && block.bodyBytesWith(entry) > options.targetBlockBytes()) {
-                flushBlock();
-            }
+            beforeEntry(PageRecordCodec.encodedSize(entry.record()));
             block.add(entry);
-            if (firstKey == null) {
-                firstKey = entry.key();
-            }
-            lastKey = entry.key();
-            lastLsn = entry.lsn().value();
-            entryCount++;
-            // An entry larger than the target closes its block at once, so it has a block of its own.
-            if (block.bodyBytes() >= options.targetBlockBytes()) {
-                flushBlock();
-            }
+            afterEntry(entry.key(), entry.lsn().value());
         } catch (Throwable failure) {
             abort(failure);
             throw failure;
         }
     }
 
+    /**
+     * As {@link #add(PageEntry)}, for a record of a delta layer that is already encoded with
+     * {@link PageRecordCodec} in {@code record} at {@code offset}: its bytes are copied as they are, so a flush
+     * writes an in-memory layer's records without decoding them. The bytes are not checked here; a reader checks
+     * them when it decodes the record.
+     *
+     * @throws IllegalStateException    for an image layer (whose entries must be checked to be images)
+     * @throws IllegalArgumentException when the entry is out of order or outside the delta's LSN range
+     */
+    public void addEncoded(Key key, Lsn lsn, byte[] record, int offset, int length) throws IOException {
+        requireOpen();
+        try {
+            if (!delta) {
+                throw new IllegalStateException("encoded records are added to delta layers only");
+            }
+            requireNonNull(key, "key is null");
+            requireNonNull(lsn, "lsn is null");
+            Objects.checkFromIndexSize(offset, length, record.length);
+            checkPosition(key, lsn, () -> key + "@" + lsn);
+            beforeEntry(length);
+            block.addEncoded(key, lsn.value(), record, offset, length);
+            afterEntry(key, lsn.value());
+        } catch (Throwable failure) {
+            abort(failure);
+            throw failure;
+        }
+    }
+
+    /** Closes the block being filled when an entry whose record encodes to {@code recordBytes} would not fit it. */
+    private void beforeEntry(int recordBytes) throws IOException {
+        if (!block.isEmpty() && block.bodyBytesWith(recordBytes) > options.targetBlockBytes()) {
+            flushBlock();
+        }
+    }
+
+    private void afterEntry(Key key, long lsn) throws IOException {
+        if (firstKey == null) {
+            firstKey = key;
+        }
+        lastKey = key;
+        lastLsn = lsn;
+        entryCount++;
+        // An entry larger than the target closes its block at once, so it has a block of its own.
+        if (block.bodyBytes() >= options.targetBlockBytes()) {
+            flushBlock();
+        }
+    }
+
     private void checkEntry(PageEntry entry) {
-        if (lastKey != null && BlockIndex.compare(entry.key(), entry.lsn().value(), lastKey, lastLsn) <= 0) {
-            throw new IllegalArgumentException("entry " + describe(entry) + " is not after the previous entry "
+        checkPosition(entry.key(), entry.lsn(), () -> describe(entry));
+        if (!delta && !(entry.record() instanceof PageRecord.Image)) {
+            throw new IllegalArgumentException("entry " + describe(entry) + " is not a page image; an image layer "
+                    + "holds only images");
+        }
+    }
+
+    /** Checks the (key, LSN) order and the layer's LSN range; {@code description} names the entry in errors. */
+    private void checkPosition(Key key, Lsn lsn, Supplier<String> description) {
+        if (lastKey != null && BlockIndex.compare(key, lsn.value(), lastKey, lastLsn) <= 0) {
+            throw new IllegalArgumentException("entry " + description.get() + " is not after the previous entry "
                     + lastKey + "@" + Lsn.of(lastLsn) + "; entries must be strictly ascending in (key, LSN)");
         }
         if (delta) {
-            if (entry.lsn().compareTo(lsnStart) < 0 || entry.lsn().compareTo(lsnEnd) >= 0) {
-                throw new IllegalArgumentException("entry " + describe(entry) + " is outside the delta's LSN range ["
+            if (lsn.compareTo(lsnStart) < 0 || lsn.compareTo(lsnEnd) >= 0) {
+                throw new IllegalArgumentException("entry " + description.get() + " is outside the delta's LSN range ["
                         + lsnStart + ", " + lsnEnd + ")");
             }
-        } else {
-            if (!entry.lsn().equals(lsnStart)) {
-                throw new IllegalArgumentException("entry " + describe(entry) + " is not at the image LSN " + lsnStart);
-            }
-            if (!(entry.record() instanceof PageRecord.Image)) {
-                throw new IllegalArgumentException("entry " + describe(entry) + " is not a page image; an image layer "
-                        + "holds only images");
-            }
+        } else if (!lsn.equals(lsnStart)) {
+            throw new IllegalArgumentException("entry " + description.get() + " is not at the image LSN " + lsnStart);
         }
     }
 

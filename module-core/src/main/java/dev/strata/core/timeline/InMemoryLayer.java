@@ -5,6 +5,7 @@ import dev.strata.api.Lsn;
 import dev.strata.api.PageRecord;
 import dev.strata.core.page.PageEntry;
 import dev.strata.api.PageRecordCodec;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -192,7 +193,30 @@ final class InMemoryLayer {
         }
     }
 
-    /** Every entry in (key, LSN) order; used to flush a frozen layer. */
+    /** Receives the records of {@link #forEachEncoded}: the key, the LSN and where the encoded record lies. */
+    interface EncodedRecordSink {
+        void accept(Key key, Lsn lsn, byte[] chunk, int offset, int length) throws IOException;
+    }
+
+    /**
+     * Every record in (key, LSN) order as its {@link PageRecordCodec} encoding in the arena, not copied and not
+     * decoded: a flush writes these bytes into the layer file as they are. The sink must not keep or change the
+     * array.
+     */
+    void forEachEncoded(EncodedRecordSink sink) throws IOException {
+        for (Map.Entry<Key, Versions> byKey : values.entrySet()) {
+            Versions versions = byKey.getValue();
+            int count = versions.size;
+            long[] lsns = versions.lsns;
+            Ref[] refs = versions.refs;
+            for (int i = 0; i < count; i++) {
+                Ref ref = refs[i];
+                sink.accept(byKey.getKey(), Lsn.of(lsns[i]), ref.chunk(), ref.offset(), ref.length());
+            }
+        }
+    }
+
+    /** Every entry in (key, LSN) order, decoded. */
     Iterable<PageEntry> entriesInOrder() {
         return () -> values.entrySet().stream()
                 .flatMap(byKey -> {

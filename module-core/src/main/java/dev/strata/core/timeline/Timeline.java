@@ -581,9 +581,7 @@ public final class Timeline {
         WrittenLayer written;
         try (LayerWriter writer = LayerWriter.delta(directory, frozen.lsnStart(), end, generation, settings.layerWrite(),
                 resources.io(), resources.failpoints())) {
-            for (PageEntry entry : frozen.entriesInOrder()) {
-                writer.add(entry);
-            }
+            frozen.forEachEncoded(writer::addEncoded);
             written = writer.finish(Key.MIN, Key.MAX);
         }
         PersistentLayer layer = null;

@@ -9,20 +9,92 @@ import dev.strata.api.Key;
 import dev.strata.api.Lsn;
 import dev.strata.api.PageRecord;
 import dev.strata.api.PageRecordCodec;
+import dev.strata.api.Generation;
+import dev.strata.core.failpoint.Failpoints;
+import dev.strata.core.io.FileIo;
+import dev.strata.core.layer.BlockCache;
+import dev.strata.core.layer.LayerFile;
+import dev.strata.core.layer.LayerWriteOptions;
+import dev.strata.core.layer.LayerWriter;
+import dev.strata.core.layer.WrittenLayer;
 import dev.strata.core.page.PageEntry;
 import dev.strata.core.testing.RandomSeed;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The in-memory layer's arena: what goes in comes out, across chunk boundaries and in every size. */
 final class InMemoryLayerTest {
     @RegisterExtension
     static final RandomSeed SEED = new RandomSeed();
+
+    @TempDir Path directory;
+
+    @Test
+    void aFlushOfTheEncodedRecordsWritesTheSameFileAsOneOfDecodedEntries(Random random) throws Exception {
+        InMemoryLayer layer = new InMemoryLayer(Lsn.of(0x100));
+        long lsn = 0x100;
+        for (int i = 0; i < 2_000; i++) {
+            PageRecord record = random.nextInt(4) == 0 ? new PageRecord.Image(bytes(random, 8192))
+                    : new PageRecord.Overwrite(random.nextInt(8000), bytes(random, 1 + random.nextInt(150)));
+            layer.put(Key.ofRelationPage(1663, 1, 1, 0, random.nextInt(300)), Lsn.of(lsn), record);
+            lsn += 1 + random.nextInt(50);
+        }
+        layer.freeze(Lsn.of(lsn));
+        LayerWriteOptions options = new LayerWriteOptions(4096, false);
+        Path encodedDirectory = Files.createDirectories(directory.resolve("encoded"));
+        Path decodedDirectory = Files.createDirectories(directory.resolve("decoded"));
+        WrittenLayer encoded;
+        try (LayerWriter writer = LayerWriter.delta(encodedDirectory, layer.lsnStart(), layer.lsnEnd(), Generation.of(1),
+                options, FileIo.DEFAULT, Failpoints.disabled())) {
+            layer.forEachEncoded(writer::addEncoded);
+            encoded = writer.finish(Key.MIN, Key.MAX);
+        }
+        WrittenLayer decoded;
+        try (LayerWriter writer = LayerWriter.delta(decodedDirectory, layer.lsnStart(), layer.lsnEnd(), Generation.of(1),
+                options, FileIo.DEFAULT, Failpoints.disabled())) {
+            for (PageEntry entry : layer.entriesInOrder()) {
+                writer.add(entry);
+            }
+            decoded = writer.finish(Key.MIN, Key.MAX);
+        }
+        assertEquals(decoded.fileName(), encoded.fileName());
+        assertEquals(-1, Files.mismatch(decoded.path(), encoded.path()), "the two flushes wrote the same bytes");
+        try (LayerFile file = LayerFile.open(encoded.path(), new BlockCache(1 << 20))) {
+            assertEquals(2_000, file.verify().entries());
+        }
+        // Encoded records are for delta layers, in order, inside the LSN range.
+        try (LayerWriter writer = LayerWriter.delta(Files.createDirectories(directory.resolve("bad")), Lsn.of(0x100),
+                Lsn.of(0x200), Generation.of(1), options, FileIo.DEFAULT, Failpoints.disabled())) {
+            byte[] init = new byte[PageRecordCodec.encodedSize(new PageRecord.Init(8192))];
+            PageRecordCodec.encode(new PageRecord.Init(8192), ByteBuffer.wrap(init));
+            Key key = Key.ofRelationPage(1663, 1, 1, 0, 7);
+            IllegalArgumentException outside = assertThrows(IllegalArgumentException.class,
+                    () -> writer.addEncoded(key, Lsn.of(0x200), init, 0, init.length));
+            assertTrue(outside.getMessage().contains("outside the delta's LSN range"), outside.getMessage());
+        }
+        try (LayerWriter writer = LayerWriter.delta(Files.createDirectories(directory.resolve("order")), Lsn.of(0x100),
+                Lsn.of(0x200), Generation.of(1), options, FileIo.DEFAULT, Failpoints.disabled())) {
+            byte[] init = new byte[PageRecordCodec.encodedSize(new PageRecord.Init(8192))];
+            PageRecordCodec.encode(new PageRecord.Init(8192), ByteBuffer.wrap(init));
+            Key key = Key.ofRelationPage(1663, 1, 1, 0, 7);
+            writer.addEncoded(key, Lsn.of(0x150), init, 0, init.length);
+            IllegalArgumentException order = assertThrows(IllegalArgumentException.class,
+                    () -> writer.addEncoded(key, Lsn.of(0x140), init, 0, init.length));
+            assertTrue(order.getMessage().contains("is not after the previous entry"), order.getMessage());
+        }
+        try (LayerWriter image = LayerWriter.image(Files.createDirectories(directory.resolve("image")), Lsn.of(0x100),
+                Generation.of(1), options, FileIo.DEFAULT, Failpoints.disabled())) {
+            assertThrows(IllegalStateException.class, () -> image.addEncoded(Key.MIN, Lsn.of(0x100), new byte[5], 0, 5));
+        }
+    }
 
     @Test
     void recordsOfEverySizeReadBackAcrossChunkBoundaries(Random random) {
