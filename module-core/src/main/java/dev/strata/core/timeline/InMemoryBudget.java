@@ -75,7 +75,7 @@ public final class InMemoryBudget {
         return frozenBytes.get();
     }
 
-    /** Open layers freezed because the node was over its budget, since start. */
+    /** Open layers frozen early because the node was over its budget, since start. */
     public long budgetFreezes() {
         return budgetFreezes.sum();
     }
