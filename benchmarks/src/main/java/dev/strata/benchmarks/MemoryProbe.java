@@ -118,4 +118,17 @@ final class MemoryProbe implements AutoCloseable {
             }
         }
     }
+
+    /** The first {@code lines} lines of the JVM's class histogram of live objects (it runs a full GC first). */
+    static String classHistogram(int lines) {
+        try {
+            Object histogram = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                    new Object[] {null}, new String[] {String[].class.getName()});
+            String[] all = histogram.toString().split("\n");
+            return String.join("\n", java.util.Arrays.copyOf(all, Math.min(lines, all.length)));
+        } catch (javax.management.JMException e) {
+            return "no class histogram: " + e;
+        }
+    }
 }

@@ -51,6 +51,12 @@ final class StrataStore implements VersionedStore {
         return new long[] {engine.resources().cache().hits(), engine.resources().cache().misses()};
     }
 
+    /** Bytes in the node's in-memory layers (open and frozen), the node's budget for them, and the block cache's bytes. */
+    long[] inMemoryBytesBudgetAndCache() {
+        return new long[] {engine.resources().memory().usedBytes(), engine.resources().memory().limitBytes(),
+                engine.resources().cache().sizeBytes()};
+    }
+
     Timeline timeline() {
         return timeline;
     }

@@ -211,8 +211,14 @@ final class Workloads {
             sides.put("RocksDB", (first, count) -> Driver.ingest(rocks, source, first, count, writers));
             sides.put("Strata", (first, count) -> Driver.ingest(strata, source, first, count, writers));
             results = interleavedIngest(sides, batches);
+            long[] inMemory = strata.inMemoryBytesBudgetAndCache();
             System.gc(); // a full collection now, with the stores open: the exact live heap at the end
             liveAtEnd = MemoryProbe.heapUsedBytes();
+            if (Boolean.getBoolean("strata.bench.histogram")) {
+                log.println(MemoryProbe.classHistogram(25));
+            }
+            log.printf("  at the end: Strata's in-memory layers hold %,d MiB (budget %,d MiB), its block cache %,d MiB; "
+                    + "live heap %,d MiB%n", inMemory[0] >> 20, inMemory[1] >> 20, inMemory[2] >> 20, liveAtEnd >> 20);
             rss = MemoryProbe.rssBytes();
             layers = strata.timeline().layerFileNames().size();
         }
