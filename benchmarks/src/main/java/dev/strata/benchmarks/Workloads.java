@@ -215,7 +215,7 @@ final class Workloads {
             System.gc(); // a full collection now, with the stores open: the exact live heap at the end
             liveAtEnd = MemoryProbe.heapUsedBytes();
             if (Boolean.getBoolean("strata.bench.histogram")) {
-                log.println(MemoryProbe.classHistogram(25));
+                log.println(MemoryProbe.classHistogram(Integer.getInteger("strata.bench.histogram.lines", 25)));
             }
             log.printf("  at the end: Strata's in-memory layers hold %,d MiB (budget %,d MiB), its block cache %,d MiB; "
                     + "live heap %,d MiB%n", inMemory[0] >> 20, inMemory[1] >> 20, inMemory[2] >> 20, liveAtEnd >> 20);
