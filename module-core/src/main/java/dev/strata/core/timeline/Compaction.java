@@ -127,7 +127,7 @@ final class Compaction {
 
     private CompactionResult createImages() throws IOException {
         Lsn at = timeline.diskConsistentLsn();
-        LayerMap map = timeline.layers();
+        LayerMap map = timeline.layers().persistentOnly();
         if (map.deltas().isEmpty() || deltasSinceImage(map, Key.MIN, Key.MAX, at) < settings.imageCreationThreshold()) {
             // No partition can reach the threshold when the whole key space does not (a partition counts a
             // subset of these deltas against an image at least as new): skip listing every key of every layer.

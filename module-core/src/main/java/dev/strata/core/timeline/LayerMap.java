@@ -36,6 +36,14 @@ record LayerMap(InMemoryLayer open, List<InMemoryLayer> frozen, List<PersistentL
         return new LayerMap(null, List.of(), deltas, images);
     }
 
+    /**
+     * This snapshot without its in-memory layers: what a long pass over the persistent layers holds, so that the
+     * in-memory layers flushed meanwhile do not stay reachable (and uncounted by the node's budget) until it ends.
+     */
+    LayerMap persistentOnly() {
+        return new LayerMap(null, List.of(), deltas, images);
+    }
+
     LayerMap withOpen(InMemoryLayer layer) {
         return new LayerMap(layer, frozen, deltas, images);
     }
