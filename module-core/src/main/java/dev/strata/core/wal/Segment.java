@@ -48,6 +48,26 @@ record Segment(Lsn start, Path path) {
         return new Segment(start, target);
     }
 
+    /**
+     * Turns the spare file {@code spare} into the segment that starts at {@code start} in {@code directory},
+     * crash-safely: the new header is written over the old one and forced, the file is renamed to its segment name
+     * without replacing anything, and the directory is forced. A crash leaves either the spare (with either header,
+     * which nothing reads) or a segment with a valid header whose old frames fail their CRCs, so it reads as empty.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException if the segment exists already
+     */
+    static Segment recycle(Path spare, Path directory, Lsn start, FileIo io) throws IOException {
+        Path target = directory.resolve(WalFormat.segmentFileName(start));
+        try (FileChannel channel = io.open(spare, StandardOpenOption.WRITE)) {
+            writeFully(channel, WalFormat.encodeHeader(start), 0);
+            // The header overwrites bytes the file has, so its size and block map stay as they are.
+            channel.force(false);
+        }
+        DurableFiles.renameNoReplace(spare, target);
+        DurableFiles.fsyncDirectory(directory);
+        return new Segment(start, target);
+    }
+
     /** Writes all of {@code buffer} at {@code position}: a single write call unless the kernel writes short. */
     static void writeFully(FileChannel channel, ByteBuffer buffer, long position) throws IOException {
         long at = position;

@@ -14,8 +14,11 @@ import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Executors;
@@ -88,6 +91,8 @@ public final class Wal implements AutoCloseable {
     private final ReentrantLock appendLock = new ReentrantLock();
     // Guarded by appendLock.
     private final List<Segment> segments;
+    private final ArrayDeque<Path> spares;
+    private int pins;
     private FileChannel openChannel;
     private long openSegmentBytes;
     private ByteBuffer frameBuffer;
@@ -115,6 +120,7 @@ public final class Wal implements AutoCloseable {
         this.io = io;
         this.failpoints = failpoints;
         this.segments = new ArrayList<>(recovered.segments());
+        this.spares = new ArrayDeque<>(recovered.spares());
         this.openChannel = recovered.channel();
         this.openSegmentBytes = recovered.openSegmentBytes();
         this.endLsn = recovered.endLsn();
@@ -147,7 +153,7 @@ public final class Wal implements AutoCloseable {
         requireNonNull(options, "options is null");
         requireNonNull(io, "io is null");
         requireNonNull(failpoints, "failpoints is null");
-        WalRecovery.Recovered recovered = WalRecovery.recover(directory, startLsn, io);
+        WalRecovery.Recovered recovered = WalRecovery.recover(directory, startLsn, io, options.spareSegments());
         boolean success = false;
         try {
             Wal wal = new Wal(directory, options, io, failpoints, recovered);
@@ -342,8 +348,10 @@ public final class Wal implements AutoCloseable {
     }
 
     /**
-     * Deletes the closed segments, oldest first, whose every frame ends at or below {@code upTo}, and forces the
-     * directory. Never deletes the open (last) segment. Returns how many segments were deleted.
+     * Removes the closed segments, oldest first, whose every frame ends at or below {@code upTo}, and forces the
+     * directory. Never removes the open (last) segment. A removed segment is renamed to a spare file while the WAL
+     * keeps fewer than {@link WalOptions#spareSegments()} of them, and deleted otherwise. Returns how many segments
+     * were removed.
      */
     public int trim(Lsn upTo) throws IOException {
         requireNonNull(upTo, "upTo is null");
@@ -365,13 +373,86 @@ public final class Wal implements AutoCloseable {
         try {
             for (Segment segment : deletable) {
                 // Oldest first, so a crash part-way leaves a contiguous suffix of the log.
-                Files.deleteIfExists(segment.path());
+                retire(segment);
             }
         } finally {
             DurableFiles.fsyncDirectory(directory);
         }
         LOG.log(Level.INFO, "WAL {0}: trimmed {1} segments up to {2}", directory, deletable.size(), upTo);
         return deletable.size();
+    }
+
+    /** Renames a trimmed segment to a spare file, or deletes it when the WAL has spares enough. */
+    private void retire(Segment segment) throws IOException {
+        boolean keep;
+        appendLock.lock();
+        try {
+            keep = !closed && spares.size() < options.spareSegments();
+        } finally {
+            appendLock.unlock();
+        }
+        if (!keep) {
+            Files.deleteIfExists(segment.path());
+            return;
+        }
+        Path spare = directory.resolve(WalFormat.spareFileName(segment.start()));
+        try {
+            Files.move(segment.path(), spare, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        appendLock.lock();
+        try {
+            spares.addLast(spare);
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /**
+     * Keeps the segment files as they are until the pin is closed: while any pin is open, trimmed segments are not
+     * written again as later segments, so that a reader holding a segment's path (or an open file on it) never
+     * sees its bytes change. A trimmed segment's path may still disappear. Readers of segment files outside the
+     * WAL, such as the WAL backup, take a pin before {@link #segmentSpans()} and close it when done reading.
+     */
+    public SegmentPin pinSegments() {
+        appendLock.lock();
+        try {
+            pins++;
+        } finally {
+            appendLock.unlock();
+        }
+        return new SegmentPin();
+    }
+
+    /** An open {@link #pinSegments()}; closing it more than once has no further effect. */
+    public final class SegmentPin implements AutoCloseable {
+        private boolean released;
+
+        private SegmentPin() {}
+
+        @Override
+        public void close() {
+            appendLock.lock();
+            try {
+                if (!released) {
+                    released = true;
+                    pins--;
+                }
+            } finally {
+                appendLock.unlock();
+            }
+        }
+    }
+
+    /** How many spare files the WAL holds now. */
+    public int spareSegments() {
+        appendLock.lock();
+        try {
+            return spares.size();
+        } finally {
+            appendLock.unlock();
+        }
     }
 
     /**
@@ -497,6 +578,13 @@ public final class Wal implements AutoCloseable {
                 withInterruptHeldBack(() -> openChannel.force(false));
                 forced = endLsn;
             }
+            if (poison.get() == null && openChannel.size() > openSegmentBytes) {
+                // A reused file: drop its stale bytes so that the next open finds a clean end.
+                withInterruptHeldBack(() -> {
+                    openChannel.truncate(openSegmentBytes);
+                    openChannel.force(true);
+                });
+            }
         } catch (IOException | RuntimeException | Error e) {
             failure = e;
         }
@@ -508,7 +596,32 @@ public final class Wal implements AutoCloseable {
             }
         }
         finishSync(failure, forced, "the final force at close");
+        try {
+            deleteSpares();
+        } catch (IOException e) {
+            // Only disk space: the next open keeps or removes them.
+            LOG.log(Level.WARNING, "WAL " + directory + ": removing spare segment files at close failed", e);
+        }
         rethrow(failure);
+    }
+
+    /** Called by close: spares serve a busy WAL; a closed one gives their disk space back. */
+    private void deleteSpares() throws IOException {
+        List<Path> files;
+        appendLock.lock();
+        try {
+            files = List.copyOf(spares);
+            spares.clear();
+        } finally {
+            appendLock.unlock();
+        }
+        if (files.isEmpty()) {
+            return;
+        }
+        for (Path file : files) {
+            Files.deleteIfExists(file);
+        }
+        DurableFiles.fsyncDirectory(directory);
     }
 
     private void ensureOpen() {
@@ -593,12 +706,22 @@ public final class Wal implements AutoCloseable {
     }
 
     /**
-     * Called under appendLock when the next frame does not fit: forces the open segment (so only the last segment
-     * can ever have a torn tail), then creates the next segment at {@code start}.
+     * Called under appendLock when the next frame does not fit: cuts the open segment to its last frame if it is
+     * a reused file and forces it (so only the last segment can ever have a torn tail or stale bytes), then
+     * creates the next segment at {@code start}, in a spare file when there is one and no reader has pinned the
+     * segments.
      */
     private void rollSegment(long start) throws IOException {
         failpoints.hit(FAILPOINT_BEFORE_FSYNC);
-        withInterruptHeldBack(() -> openChannel.force(false));
+        withInterruptHeldBack(() -> {
+            if (openChannel.size() > openSegmentBytes) {
+                openChannel.truncate(openSegmentBytes);
+                // The size changed: a full force, so the cut survives a crash along with the frames.
+                openChannel.force(true);
+            } else {
+                openChannel.force(false);
+            }
+        });
         syncLock.lock();
         try {
             advanceDurable(start);
@@ -606,7 +729,9 @@ public final class Wal implements AutoCloseable {
         } finally {
             syncLock.unlock();
         }
-        Segment next = Segment.create(directory, Lsn.of(start), io);
+        Path spare = pins == 0 ? spares.pollFirst() : null;
+        Segment next = spare == null ? Segment.create(directory, Lsn.of(start), io)
+                : Segment.recycle(spare, directory, Lsn.of(start), io);
         FileChannel nextChannel = io.open(next.path(), StandardOpenOption.WRITE);
         FileChannel previous = openChannel;
         segments.add(next);

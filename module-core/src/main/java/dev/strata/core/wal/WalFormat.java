@@ -19,7 +19,8 @@ import java.util.zip.CRC32C;
  * <pre>
  * segment file  &lt;start LSN:016X&gt;.wal
  *   header      u32 magic "SWAL", u32 format version (1), u64 start LSN, u32 CRC32C of the 16 bytes before it
- *   frames      back to back, up to the segment size
+ *   frames      back to back, up to the segment size; after the last frame, possibly stale bytes of the file's
+ *               earlier use as another segment (see spare files below)
  * frame
  *   u32 payload length
  *   u32 CRC32C over (frame start LSN as u64, payload)
@@ -31,6 +32,12 @@ import java.util.zip.CRC32C;
  * {@code s} ends at {@code s + 8 + payload length}; record {@code i} has LSN {@code s + 8 + end offset of record i
  * in the payload}, so the last record's LSN is the frame end. The CRC covers the frame's start LSN so that stale
  * bytes from an earlier incarnation of a file never pass as a frame at a different position.
+ *
+ * <p>A spare file, {@code <start LSN:016X>.wal.spare}, is a trimmed segment kept to be written again as a later
+ * segment: its header is rewritten for the new start LSN and it is renamed into place. Its old frames then sit at
+ * LSNs they never had, so their CRCs fail and reading stops at the first of them, like at a torn tail. A closed
+ * segment is cut to its last frame before the next segment is created, so only the open segment holds stale
+ * bytes.
  */
 final class WalFormat {
     static final int MAGIC = 0x5357414C; // "SWAL"
@@ -41,12 +48,24 @@ final class WalFormat {
     /** The smallest record encoding ({@code Init}, or an empty image) is 5 bytes. */
     static final int MIN_PAYLOAD_BYTES = 4 + RECORD_HEADER_BYTES + 5;
     static final String SEGMENT_SUFFIX = ".wal";
+    static final String SPARE_SUFFIX = ".spare";
     private static final int SEGMENT_NAME_LENGTH = 16 + SEGMENT_SUFFIX.length();
 
     private WalFormat() {}
 
     static String segmentFileName(Lsn start) {
         return start.toFileName() + SEGMENT_SUFFIX;
+    }
+
+    /** The name a trimmed segment that started at {@code start} has while it waits to be reused. */
+    static String spareFileName(Lsn start) {
+        return segmentFileName(start) + SPARE_SUFFIX;
+    }
+
+    /** Whether {@code name} is exactly {@code <16 hex>.wal.spare}. */
+    static boolean isSpareFileName(String name) {
+        return name.endsWith(SPARE_SUFFIX)
+                && parseSegmentFileName(name.substring(0, name.length() - SPARE_SUFFIX.length())) != null;
     }
 
     /** The start LSN named by a segment file name, or null when the name is not exactly {@code <16 hex>.wal}. */

@@ -15,8 +15,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * What {@link Wal#open} does before the WAL takes writes: sweep temp files, find the segments, verify every frame
- * and cut a torn tail off the last segment.
+ * What {@link Wal#open} does before the WAL takes writes: sweep temp files, find the segments and spare files,
+ * verify every frame and cut a torn tail (or the stale bytes of a reused file) off the last segment.
  */
 final class WalRecovery {
     private static final System.Logger LOG = System.getLogger(Wal.class.getName());
@@ -28,14 +28,17 @@ final class WalRecovery {
      * @param channel          the last segment, open for writing
      * @param openSegmentBytes size of the last segment file (header and valid frames)
      * @param endLsn           end of the last valid frame
+     * @param spares           spare files to write later segments into, at most as many as the options allow
      */
-    record Recovered(List<Segment> segments, FileChannel channel, long openSegmentBytes, long endLsn) {}
+    record Recovered(List<Segment> segments, FileChannel channel, long openSegmentBytes, long endLsn,
+                     List<Path> spares) {}
 
     private WalRecovery() {}
 
-    static Recovered recover(Path directory, Lsn startLsn, FileIo io) throws IOException {
+    static Recovered recover(Path directory, Lsn startLsn, FileIo io, int maxSpares) throws IOException {
         DurableFiles.createDirectoryDurably(directory);
-        List<Segment> segments = listSegments(directory);
+        List<Path> spares = new ArrayList<>();
+        List<Segment> segments = listSegments(directory, spares, maxSpares);
         if (segments.isEmpty()) {
             segments.add(Segment.create(directory, startLsn, io));
         }
@@ -60,11 +63,11 @@ final class WalRecovery {
                 previousEnd = reader.lsnAt(reader.validEnd());
             }
         }
-        return recoverLastSegment(segments, previousEnd, io);
+        return recoverLastSegment(segments, previousEnd, io, spares);
     }
 
-    private static Recovered recoverLastSegment(List<Segment> segments, long previousEnd, FileIo io)
-            throws IOException {
+    private static Recovered recoverLastSegment(List<Segment> segments, long previousEnd, FileIo io,
+                                                List<Path> spares) throws IOException {
         Segment last = segments.getLast();
         if (segments.size() > 1 && last.start().value() != previousEnd) {
             Segment previous = segments.get(segments.size() - 2);
@@ -83,17 +86,19 @@ final class WalRecovery {
             long validEnd = reader.validEnd();
             if (reader.problem() != null) {
                 // Frames after the last forced one may be torn or written out of order by the kernel; none of
-                // them was acknowledged, so cutting at the first bad frame loses nothing that was promised.
-                LOG.log(Level.WARNING, "WAL segment {0}: cutting a torn or corrupt tail at offset {1} ({2}); "
-                        + "{3} bytes dropped, the log now ends at {4}", last.path(), validEnd, reader.problem(),
-                        size - validEnd, Lsn.of(reader.lsnAt(validEnd)));
+                // them was acknowledged, so cutting at the first bad frame loses nothing that was promised. A
+                // reused file also ends in the stale frames of its earlier use. Cutting them keeps any later
+                // frame at these LSNs from being mistaken for one that was written after the cut.
+                LOG.log(Level.WARNING, "WAL segment {0}: cutting a torn tail, or the stale bytes of a reused file, "
+                        + "at offset {1} ({2}); {3} bytes dropped, the log now ends at {4}", last.path(), validEnd,
+                        reader.problem(), size - validEnd, Lsn.of(reader.lsnAt(validEnd)));
                 channel.truncate(validEnd);
             }
             // Forcing here makes everything the log now holds durable, even bytes that a crashed process left
             // only in the page cache, so durableLsn can start at the end.
             channel.force(true);
             success = true;
-            return new Recovered(segments, channel, validEnd, reader.lsnAt(validEnd));
+            return new Recovered(segments, channel, validEnd, reader.lsnAt(validEnd), spares);
         } finally {
             if (!success) {
                 channel.close();
@@ -101,28 +106,41 @@ final class WalRecovery {
         }
     }
 
-    /** Removes temp files, rejects unknown files and returns the segments, oldest first. */
-    private static List<Segment> listSegments(Path directory) throws IOException {
+    /**
+     * Removes temp files, rejects unknown files and returns the segments, oldest first. Adds up to
+     * {@code maxSpares} spare files to {@code spares} and removes the others.
+     */
+    private static List<Segment> listSegments(Path directory, List<Path> spares, int maxSpares) throws IOException {
         List<Segment> segments = new ArrayList<>();
-        boolean removedTemp = false;
+        boolean removedFiles = false;
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
                 if (name.endsWith(DurableFiles.TEMP_SUFFIX)) {
                     LOG.log(Level.INFO, "removing WAL temp file {0} left by an earlier crash", entry);
                     Files.delete(entry);
-                    removedTemp = true;
+                    removedFiles = true;
+                    continue;
+                }
+                if (WalFormat.isSpareFileName(name) && Files.isRegularFile(entry)) {
+                    if (spares.size() < maxSpares) {
+                        spares.add(entry);
+                    } else {
+                        Files.delete(entry);
+                        removedFiles = true;
+                    }
                     continue;
                 }
                 Lsn start = WalFormat.parseSegmentFileName(name);
                 if (start == null || !Files.isRegularFile(entry)) {
                     throw new IOException("unrecognised file " + entry + " in WAL directory " + directory
-                            + ": it holds only <16 upper-case hex digits>.wal segments; move the file away to load");
+                            + ": it holds only <16 upper-case hex digits>.wal segments and their .wal.spare files; move the file"
+                            + " away to load");
                 }
                 segments.add(new Segment(start, entry));
             }
         }
-        if (removedTemp) {
+        if (removedFiles) {
             DurableFiles.fsyncDirectory(directory);
         }
         segments.sort(Comparator.comparing(Segment::start));

@@ -275,7 +275,8 @@ public final class WalBackup {
      */
     public boolean runOnce(boolean force) {
         runLock.lock();
-        try {
+        // The run reads segment files by path: they must not be reused as later segments meanwhile.
+        try (Wal.SegmentPin pinned = wal.pinSegments()) {
             if (stale || (closed && !force)) {
                 return true;
             }
