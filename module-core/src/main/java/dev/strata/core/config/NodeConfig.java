@@ -67,7 +67,16 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
     private static final Set<String> AUTH_KEYS = Set.of("public_key_file");
     private static final Set<String> TENANT_KEYS = Set.of("checkpoint_distance", "checkpoint_timeout", "max_frozen_layers",
             "compaction_threshold", "compaction_target_size", "image_creation_threshold", "gc_horizon", "pitr_interval",
-            "wal_segment_size", "durability", "compress", "gc_period");
+            "wal_segment_size", "wal_spare_segments", "durability", "compress", "gc_period");
+
+    /** The {@code wal_spare_segments} value, checked against the range {@link WalOptions} accepts. */
+    private static int spareSegments(long value) {
+        if (value < 0 || value > WalOptions.MAX_SPARE_SEGMENTS) {
+            throw new IllegalArgumentException("tenant_defaults.wal_spare_segments must be 0 to "
+                    + WalOptions.MAX_SPARE_SEGMENTS + ", got " + value);
+        }
+        return (int) value;
+    }
 
     public NodeConfig {
         Objects.requireNonNull(listenHost, "listenHost is null");
@@ -249,7 +258,8 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                     reader.number(tenant, "gc_horizon", d.gcHorizon()),
                     reader.duration(tenant, "pitr_interval", d.pitrInterval()),
                     new WalOptions(reader.number(tenant, "wal_segment_size", d.wal().segmentBytes()), mode,
-                            d.wal().periodicInterval()),
+                            d.wal().periodicInterval(),
+                            spareSegments(reader.number(tenant, "wal_spare_segments", d.wal().spareSegments()))),
                     new LayerWriteOptions(d.layerWrite().targetBlockBytes(), reader.bool(tenant, "compress", false)),
                     reader.duration(tenant, "gc_period", d.gcPeriod()), d.evictionIdleThreshold());
             return new NodeConfig(reader.number(root, "node_id", DEFAULT.nodeId()), listen.substring(0, colon), port,
@@ -386,6 +396,9 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 gc_period = "%s"
                 # Size of a WAL segment file, in bytes.
                 wal_segment_size = %d
+                # Trimmed WAL segment files a busy timeline keeps to write its next segments into (forces are
+                # cheaper in a file's existing blocks); removed when the timeline closes.
+                wal_spare_segments = %d
                 # When a batch is acknowledged: fsync (after its fsync, group-committed) or periodic.
                 durability = "fsync"
                 # Compress layer blocks with Deflate.
@@ -463,7 +476,7 @@ public record NodeConfig(long nodeId, String listenHost, int listenPort, long ma
                 """.formatted(DEFAULT.nodeId(), DEFAULT.listenAddress(), DEFAULT.maxRequestBytes(), DEFAULT.blockCacheBytes(),
                 DEFAULT.backgroundThreads(), DEFAULT.inMemoryLayerBytes(), d.checkpointDistance(), Durations.format(d.checkpointTimeout()),
                 d.maxFrozenLayers(), d.compactionThreshold(), d.compactionTargetSize(), d.imageCreationThreshold(),
-                d.gcHorizon(), Durations.format(d.pitrInterval()), Durations.format(d.gcPeriod()), d.wal().segmentBytes(),
+                d.gcHorizon(), Durations.format(d.pitrInterval()), Durations.format(d.gcPeriod()), d.wal().segmentBytes(), d.wal().spareSegments(),
                 Durations.format(DEFAULT.eviction().period()), Durations.format(DEFAULT.eviction().idleThreshold()),
                 DEFAULT.eviction().maxUsagePercent(), DEFAULT.eviction().minFreeBytes(),
                 Durations.format(DEFAULT.eviction().minResidence()), DEFAULT.walBackup().enabled(),

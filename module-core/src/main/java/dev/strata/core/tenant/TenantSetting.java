@@ -35,6 +35,7 @@ public enum TenantSetting {
     COMPRESS("compress", Kind.BOOLEAN, true),
     EVICTION_IDLE_THRESHOLD("eviction_idle_threshold", Kind.DURATION, true),
     WAL_SEGMENT_SIZE("wal_segment_size", Kind.INTEGER, false),
+    WAL_SPARE_SEGMENTS("wal_spare_segments", Kind.INTEGER, false),
     DURABILITY("durability", Kind.DURABILITY, false);
 
     /** The type of a setting's value. */
@@ -164,6 +165,7 @@ public enum TenantSetting {
                         (Boolean) value));
                 case EVICTION_IDLE_THRESHOLD -> settings.withEvictionIdleThreshold(Optional.of((Duration) value));
                 case WAL_SEGMENT_SIZE -> settings.withWal(settings.wal().withSegmentBytes((Long) value));
+                case WAL_SPARE_SEGMENTS -> settings.withWal(settings.wal().withSpareSegments(toInt(value)));
                 case DURABILITY -> settings.withWal(settings.wal().withDurability((Durability) value));
             };
         } catch (IllegalArgumentException e) {
@@ -189,6 +191,7 @@ public enum TenantSetting {
             case COMPRESS -> settings.layerWrite().compress();
             case EVICTION_IDLE_THRESHOLD -> settings.evictionIdleThreshold().orElse(nodeIdleThreshold);
             case WAL_SEGMENT_SIZE -> settings.wal().segmentBytes();
+            case WAL_SPARE_SEGMENTS -> (long) settings.wal().spareSegments();
             case DURABILITY -> settings.wal().durability();
         };
     }

@@ -134,6 +134,7 @@ class NodeConfigTest {
                 pitr_interval = "2h"
                 durability = "periodic"
                 compress = true
+                wal_spare_segments = 4
                 """);
         assertEquals(9, config.nodeId());
         assertEquals("0.0.0.0", config.listenHost());
@@ -146,6 +147,7 @@ class NodeConfigTest {
         assertEquals(Duration.ofSeconds(30), config.tenantDefaults().checkpointTimeout());
         assertEquals(Duration.ofHours(2), config.tenantDefaults().pitrInterval());
         assertEquals(Durability.PERIODIC, config.tenantDefaults().wal().durability());
+        assertEquals(4, config.tenantDefaults().wal().spareSegments());
         assertTrue(config.tenantDefaults().layerWrite().compress());
     }
 
@@ -161,6 +163,8 @@ class NodeConfigTest {
         "[tenant_defaults]~checkpoint_timeout = \"soon\"|soon",
         "[tenant_defaults]~durability = \"maybe\"|maybe",
         "[tenant_defaults]~compaction_threshold = 1|compaction_threshold",
+        "[tenant_defaults]~wal_spare_segments = -1|tenant_defaults.wal_spare_segments must be 0 to 1024, got -1",
+        "[tenant_defaults]~wal_spare_segments = 4294967296|wal_spare_segments must be 0 to 1024, got 4294967296",
         "[tenant_defaults]~compres = true|tenant_defaults.compres",
         "node_id = 1 = 2|not valid TOML",
         "listen_http = \"0.0.0.0:9898\"|auth.public_key_file",

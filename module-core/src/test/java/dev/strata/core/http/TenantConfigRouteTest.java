@@ -121,6 +121,7 @@ final class TenantConfigRouteTest {
         assertBadRequest("{\"durability\": \"maybe\"}", "durability", "maybe");
         assertBadRequest("{\"compress\": \"yes\"}", "compress", "yes");
         assertBadRequest("{\"wal_segment_size\": 5}", "wal_segment_size", "5");
+        assertBadRequest("{\"wal_spare_segments\": -2}", "wal_spare_segments", "-2");
         assertBadRequest("{\"gc_horizon\": 5, \"colour\": 1}", "colour");
         assertBadRequest("[1, 2]", "JSON object");
         assertEquals("{\"gc_horizon\":1000}", client.tenantConfig(tenant).overrides().toString(),

@@ -16,6 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -41,6 +44,16 @@ final class InstrumentedFileIo implements FileIo {
     /** Per file, the size at its last force: what a power loss keeps at least (files are only appended). */
     private final Map<Path, Long> durableSizes = new ConcurrentHashMap<>();
     private final Set<InstrumentedChannel> openChannels = ConcurrentHashMap.newKeySet();
+    /**
+     * Per file (by its file key, which a rename keeps), the bytes that writes since its last force replaced,
+     * oldest first: what a power loss may bring back.
+     */
+    private final Map<Object, List<Overwrite>> overwrites = new ConcurrentHashMap<>();
+    /** The directories of the files opened, where a power loss looks for the files by their keys. */
+    private final Set<Path> directories = ConcurrentHashMap.newKeySet();
+
+    /** Bytes of a file as they were before an unforced write replaced them. */
+    private record Overwrite(long position, byte[] previous) {}
 
     @Override
     public FileChannel open(Path path, OpenOption... options) throws IOException {
@@ -48,21 +61,37 @@ final class InstrumentedFileIo implements FileIo {
         // A file first seen here was made durable by whoever wrote it before (a segment header is forced in its
         // temp file, then renamed).
         durableSizes.putIfAbsent(path, delegate.size());
-        InstrumentedChannel channel = new InstrumentedChannel(path, delegate);
+        directories.add(path.toAbsolutePath().getParent());
+        InstrumentedChannel channel = new InstrumentedChannel(path, fileKey(path), delegate);
         openChannels.add(channel);
         return channel;
     }
 
     /**
-     * Simulates a power loss: closes every open channel without forcing, then cuts each file back to its size at
-     * its last force plus a random part of what was written since (the kernel may have written some of it).
-     * Afterwards every file counts as durable at its new size.
+     * Simulates a power loss: closes every open channel without forcing; brings back, newest first, all, none or a
+     * random range of the bytes that each unforced write over existing bytes replaced; then cuts each file back
+     * to its size at its last force plus a random part of what was written since (the kernel may have written
+     * some of it). Afterwards every file counts as durable as it is.
      */
     void crash(Random random) throws IOException {
         for (InstrumentedChannel channel : List.copyOf(openChannels)) {
             channel.closeWithoutBookkeeping();
         }
         openChannels.clear();
+        for (Path directory : directories) {
+            if (!Files.isDirectory(directory)) {
+                continue;
+            }
+            try (var files = Files.list(directory)) {
+                for (Path file : files.toList()) {
+                    List<Overwrite> writes = Files.isRegularFile(file) ? overwrites.get(fileKey(file)) : null;
+                    if (writes != null) {
+                        revert(file, writes, random);
+                    }
+                }
+            }
+        }
+        overwrites.clear();
         for (Map.Entry<Path, Long> entry : durableSizes.entrySet()) {
             Path path = entry.getKey();
             if (!Files.exists(path)) {
@@ -78,6 +107,36 @@ final class InstrumentedFileIo implements FileIo {
             }
         }
         durableSizes.clear();
+    }
+
+    private static Object fileKey(Path path) throws IOException {
+        return Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    }
+
+    private static void revert(Path path, List<Overwrite> writes, Random random) throws IOException {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.WRITE)) {
+            long size = channel.size();
+            for (Overwrite write : writes.reversed()) {
+                int length = write.previous().length;
+                int from = 0;
+                int to = switch (random.nextInt(3)) {
+                    case 0 -> 0;
+                    case 1 -> length;
+                    default -> {
+                        from = random.nextInt(length);
+                        yield from + 1 + random.nextInt(length - from);
+                    }
+                };
+                long end = Math.min(write.position() + to, size);
+                if (write.position() + from < end) {
+                    ByteBuffer old = ByteBuffer.wrap(write.previous(), from, (int) (end - write.position() - from));
+                    long at = write.position() + from;
+                    while (old.hasRemaining()) {
+                        at += channel.write(old, at);
+                    }
+                }
+            }
+        }
     }
 
     /** Number of {@code force()} calls that reached the disk so far. */
@@ -136,10 +195,12 @@ final class InstrumentedFileIo implements FileIo {
 
     private final class InstrumentedChannel extends ForwardingFileChannel {
         private final Path path;
+        private final Object fileKey;
 
-        InstrumentedChannel(Path path, FileChannel delegate) {
+        InstrumentedChannel(Path path, Object fileKey, FileChannel delegate) {
             super(delegate);
             this.path = path;
+            this.fileKey = fileKey;
         }
 
         /** Closes the file as a power loss would: no force, none of this channel's close bookkeeping. */
@@ -166,9 +227,16 @@ final class InstrumentedFileIo implements FileIo {
                 throw new IOException("injected fsync failure (EIO)");
             }
             long size = delegate.size();
+            List<Overwrite> pending = overwrites.get(fileKey);
+            int replaced = pending == null ? 0 : pending.size();
             delegate.force(metaData);
             // Concurrent forces may finish out of order; each makes at least its starting size durable.
             durableSizes.merge(path, size, Math::max);
+            if (pending != null) {
+                synchronized (pending) {
+                    pending.subList(0, Math.min(replaced, pending.size())).clear();
+                }
+            }
             forces.incrementAndGet();
         }
 
@@ -181,6 +249,20 @@ final class InstrumentedFileIo implements FileIo {
         @Override
         public int write(ByteBuffer source, long position) throws IOException {
             checkWrite();
+            long overlap = Math.min(source.remaining(), delegate.size() - position);
+            if (overlap > 0) {
+                ByteBuffer previous = ByteBuffer.allocate((int) overlap);
+                // The WAL's channels may be write-only: read the old bytes through one of our own.
+                try (FileChannel reader = FileChannel.open(path, StandardOpenOption.READ)) {
+                    while (previous.hasRemaining() && reader.read(previous, position + previous.position()) > 0) {
+                        // Reads until the overlap is filled or the file ends.
+                    }
+                }
+                if (previous.position() > 0) {
+                    overwrites.computeIfAbsent(fileKey, ignored -> Collections.synchronizedList(new ArrayList<>()))
+                            .add(new Overwrite(position, Arrays.copyOf(previous.array(), previous.position())));
+                }
+            }
             return delegate.write(source, position);
         }
 

@@ -14,6 +14,18 @@ final class WalOptionsTest {
         assertEquals(16L << 20, WalOptions.DEFAULT.segmentBytes());
         assertEquals(Durability.FSYNC, WalOptions.DEFAULT.durability());
         assertEquals(Duration.ofMillis(100), WalOptions.DEFAULT.periodicInterval());
+        assertEquals(16, WalOptions.DEFAULT.spareSegments());
+    }
+
+    @Test
+    void spareSegmentsOutsideTheRangeAreRejectedWithTheValue() {
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+                () -> WalOptions.DEFAULT.withSpareSegments(-1));
+        assertTrue(negative.getMessage().contains("spareSegments -1"), negative.getMessage());
+        assertThrows(IllegalArgumentException.class,
+                () -> WalOptions.DEFAULT.withSpareSegments(WalOptions.MAX_SPARE_SEGMENTS + 1));
+        assertEquals(0, WalOptions.DEFAULT.withSpareSegments(0).spareSegments());
+        assertEquals(WalOptions.DEFAULT.segmentBytes(), WalOptions.DEFAULT.withSpareSegments(3).segmentBytes());
     }
 
     @Test
