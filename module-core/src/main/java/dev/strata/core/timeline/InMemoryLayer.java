@@ -83,6 +83,12 @@ final class InMemoryLayer {
     /** The chunk being filled and its fill position; written only by the writer (under the ingest lock). */
     private byte[] chunk = new byte[0];
     private int position;
+    /**
+     * The key of the last put and its versions, written only by the writer: a database's WAL touches a page
+     * several times in a row, and these spare the map lookups.
+     */
+    private Key lastKey;
+    private Versions lastVersions;
     private final AtomicLong bytes = new AtomicLong();
     private volatile Lsn lsnEnd;
     private volatile long entries;
@@ -134,10 +140,15 @@ final class InMemoryLayer {
                     + "it measured at " + size);
         }
         // The volatile size of the key's versions publishes the bytes written above to readers.
-        Versions versions = values.get(key);
-        if (versions == null) {
-            versions = new Versions();
-            values.put(key, versions); // one writer: nobody else adds this key meanwhile
+        Versions versions = lastVersions;
+        if (!key.equals(lastKey)) {
+            versions = values.get(key);
+            if (versions == null) {
+                versions = new Versions();
+                values.put(key, versions); // one writer: nobody else adds this key meanwhile
+            }
+            lastKey = key;
+            lastVersions = versions;
         }
         versions.append(lsn.value(), new Ref(chunk, position, size, record.initializes()));
         position += size;
