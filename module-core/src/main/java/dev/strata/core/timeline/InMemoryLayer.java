@@ -39,48 +39,72 @@ final class InMemoryLayer {
      * The versions of one key, in LSN order: parallel arrays that the one writer appends to (LSNs only grow within
      * a layer) and publishes through {@link #size}. A reader reads {@code size} first and then the arrays, so it
      * sees at least that many versions; a grown array is a copy, so an older one a reader holds stays valid. This
-     * replaces a skip list per key, whose nodes and boxed LSNs cost more than the 100-byte deltas they index.
+     * replaces a skip list per key, whose nodes and boxed LSNs cost more than the 100-byte deltas they index, and
+     * holds no object per version: a version is its LSN, where its encoding lies ({@link #location}) and its
+     * length with the initialising flag ({@link #lengthAndFlag}), 20 bytes in three primitive arrays.
      */
     private static final class Versions {
         private volatile long[] lsns = new long[2];
-        private volatile Ref[] refs = new Ref[2];
+        private volatile long[] locations = new long[2];
+        private volatile int[] lengths = new int[2];
         private volatile int size;
 
         /** Appends a version; {@code lsn} must be above every LSN already held. Writer only. */
-        void append(long lsn, Ref ref) {
+        void append(long lsn, long location, int lengthAndFlag) {
             int count = size;
             long[] currentLsns = lsns;
-            Ref[] currentRefs = refs;
             if (count > 0 && lsn <= currentLsns[count - 1]) {
                 throw new IllegalStateException("LSN " + Lsn.of(lsn) + " is not above the last one of its key in this "
                         + "in-memory layer, " + Lsn.of(currentLsns[count - 1]));
             }
             if (count == currentLsns.length) {
-                currentLsns = Arrays.copyOf(currentLsns, count * 2);
-                currentRefs = Arrays.copyOf(currentRefs, count * 2);
-                currentLsns[count] = lsn;
-                currentRefs[count] = ref;
-                lsns = currentLsns;
-                refs = currentRefs;
+                long[] grownLsns = Arrays.copyOf(currentLsns, count * 2);
+                long[] grownLocations = Arrays.copyOf(locations, count * 2);
+                int[] grownLengths = Arrays.copyOf(lengths, count * 2);
+                grownLsns[count] = lsn;
+                grownLocations[count] = location;
+                grownLengths[count] = lengthAndFlag;
+                lsns = grownLsns;
+                locations = grownLocations;
+                lengths = grownLengths;
             } else {
                 currentLsns[count] = lsn;
-                currentRefs[count] = ref;
+                locations[count] = location;
+                lengths[count] = lengthAndFlag;
             }
             size = count + 1;
         }
     }
 
-    /** Where one record's encoding lies. */
-    private record Ref(byte[] chunk, int offset, int length, boolean initializes) {
-        PageRecord decode() {
-            return PageRecordCodec.decode(ByteBuffer.wrap(chunk, offset, length));
-        }
+    /** A version's location: the index of its chunk in the high 32 bits, its offset there in the low 32. */
+    private static long location(int chunkIndex, int offset) {
+        return (long) chunkIndex << 32 | offset;
+    }
+
+    /** A version's length, with the sign bit set when the record initialises its page. */
+    private static int lengthAndFlag(int length, boolean initializes) {
+        return initializes ? length | Integer.MIN_VALUE : length;
+    }
+
+    private static int length(int lengthAndFlag) {
+        return lengthAndFlag & Integer.MAX_VALUE;
+    }
+
+    private static boolean initializes(int lengthAndFlag) {
+        return lengthAndFlag < 0;
     }
 
     private final Lsn lsnStart;
     private final long createdNanos = System.nanoTime();
     private final ConcurrentSkipListMap<Key, Versions> values = new ConcurrentSkipListMap<>();
-    /** The chunk being filled and its fill position; written only by the writer (under the ingest lock). */
+    /**
+     * The chunks of the arena, indexed by the high half of a version's location. The writer stores a new chunk in
+     * the table and then writes the field again, so a reader that saw a version (through its key's volatile size,
+     * written after) also sees its chunk.
+     */
+    private volatile byte[][] chunks = new byte[1][];
+    /** How many chunks are in use, the last being filled, and its fill position: writer only. */
+    private int chunkCount;
     private byte[] chunk = new byte[0];
     private int position;
     /**
@@ -132,6 +156,12 @@ final class InMemoryLayer {
             // A new chunk, twice the last (within bounds), and never smaller than the record.
             chunk = new byte[Math.max(size, Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, chunk.length * 2)))];
             position = 0;
+            byte[][] table = chunks;
+            if (chunkCount == table.length) {
+                table = Arrays.copyOf(table, chunkCount * 2);
+            }
+            table[chunkCount++] = chunk;
+            chunks = table;
         }
         ByteBuffer out = ByteBuffer.wrap(chunk, position, size);
         PageRecordCodec.encode(record, out);
@@ -150,7 +180,7 @@ final class InMemoryLayer {
             lastKey = key;
             lastVersions = versions;
         }
-        versions.append(lsn.value(), new Ref(chunk, position, size, record.initializes()));
+        versions.append(lsn.value(), location(chunkCount - 1, position), lengthAndFlag(size, record.initializes()));
         position += size;
         bytes.addAndGet(Key.BYTES + 8 + size);
         entries++;
@@ -174,7 +204,9 @@ final class InMemoryLayer {
         }
         int count = versions.size;
         long[] lsns = versions.lsns;
-        Ref[] refs = versions.refs;
+        long[] locations = versions.locations;
+        int[] lengths = versions.lengths;
+        byte[][] table = chunks;
         // The first version at or above the ceiling; everything before it is below.
         int low = 0;
         int high = count;
@@ -187,8 +219,8 @@ final class InMemoryLayer {
             }
         }
         for (int i = low - 1; i >= 0 && lsns[i] >= floorInclusive; i--) {
-            out.add(new PageEntry(key, Lsn.of(lsns[i]), refs[i].decode()));
-            if (refs[i].initializes()) {
+            out.add(new PageEntry(key, Lsn.of(lsns[i]), decode(table, locations[i], lengths[i])));
+            if (initializes(lengths[i])) {
                 return;
             }
         }
@@ -219,10 +251,13 @@ final class InMemoryLayer {
             Versions versions = byKey.getValue();
             int count = versions.size;
             long[] lsns = versions.lsns;
-            Ref[] refs = versions.refs;
+            long[] locations = versions.locations;
+            int[] lengths = versions.lengths;
+            byte[][] table = chunks;
             for (int i = 0; i < count; i++) {
-                Ref ref = refs[i];
-                sink.accept(byKey.getKey(), Lsn.of(lsns[i]), ref.chunk(), ref.offset(), ref.length());
+                long location = locations[i];
+                sink.accept(byKey.getKey(), Lsn.of(lsns[i]), table[(int) (location >>> 32)], (int) location,
+                        length(lengths[i]));
             }
         }
     }
@@ -234,11 +269,18 @@ final class InMemoryLayer {
                     Versions versions = byKey.getValue();
                     int count = versions.size;
                     long[] lsns = versions.lsns;
-                    Ref[] refs = versions.refs;
-                    return IntStream.range(0, count)
-                            .mapToObj(i -> new PageEntry(byKey.getKey(), Lsn.of(lsns[i]), refs[i].decode()));
+                    long[] locations = versions.locations;
+                    int[] lengths = versions.lengths;
+                    byte[][] table = chunks;
+                    return IntStream.range(0, count).mapToObj(i -> new PageEntry(byKey.getKey(), Lsn.of(lsns[i]),
+                            decode(table, locations[i], lengths[i])));
                 })
                 .iterator();
+    }
+
+    private static PageRecord decode(byte[][] table, long location, int lengthAndFlag) {
+        return PageRecordCodec.decode(ByteBuffer.wrap(table[(int) (location >>> 32)], (int) location,
+                length(lengthAndFlag)));
     }
 
     @Override

@@ -142,6 +142,62 @@ final class InMemoryLayerTest {
     }
 
     @Test
+    void readersConcurrentWithTheWriterSeeWholeRecordsInEveryNewChunk() throws Exception {
+        InMemoryLayer layer = new InMemoryLayer(Lsn.of(0x100));
+        int records = 20_000;
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicLong checked = new java.util.concurrent.atomic.AtomicLong();
+        try (var executor = java.util.concurrent.Executors.newFixedThreadPool(3)) {
+            List<java.util.concurrent.Future<?>> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                int seed = r;
+                readers.add(executor.submit(() -> {
+                    Random random = new Random(seed);
+                    while (!done.get()) {
+                        List<PageEntry> read = new ArrayList<>();
+                        layer.collect(Key.ofRelationPage(1663, 1, 1, 0, random.nextInt(8)), 0, Long.MAX_VALUE, read);
+                        long previous = Long.MAX_VALUE;
+                        for (PageEntry entry : read) {
+                            assertTrue(entry.lsn().value() < previous, "newest first");
+                            previous = entry.lsn().value();
+                            assertArrayEquals(derived(entry.lsn().value()),
+                                    ((PageRecord.Overwrite) entry.record()).bytes(), "record at " + entry.lsn());
+                        }
+                        checked.addAndGet(read.size());
+                    }
+                    return null;
+                }));
+            }
+            // Runs of one key (the writer's last-key shortcut) and switches between keys, in records of many sizes.
+            for (int i = 0; i < records; i++) {
+                long lsn = 0x101 + i;
+                layer.put(Key.ofRelationPage(1663, 1, 1, 0, (i / 3) % 8), Lsn.of(lsn),
+                        new PageRecord.Overwrite(0, derived(lsn)));
+            }
+            done.set(true);
+            for (var reader : readers) {
+                reader.get();
+            }
+        }
+        assertTrue(checked.get() > 0, "the readers read records while the writer wrote");
+        List<PageEntry> all = new ArrayList<>();
+        layer.entriesInOrder().forEach(all::add);
+        assertEquals(records, all.size());
+        for (PageEntry entry : all) {
+            assertArrayEquals(derived(entry.lsn().value()), ((PageRecord.Overwrite) entry.record()).bytes());
+        }
+    }
+
+    /** Bytes that a record's LSN determines, 1 to 300 of them. */
+    private static byte[] derived(long lsn) {
+        byte[] bytes = new byte[1 + (int) (lsn * 7919 % 300)];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (lsn * 31 + i);
+        }
+        return bytes;
+    }
+
+    @Test
     void aFrozenLayerRefusesWrites() {
         InMemoryLayer layer = new InMemoryLayer(Lsn.of(0x100));
         layer.put(Key.ofRelationPage(1663, 1, 1, 0, 1), Lsn.of(0x101), new PageRecord.Init(8192));
