@@ -369,6 +369,8 @@ public final class Timeline {
             } catch (IllegalArgumentException e) {
                 throw new EngineException.BadRequest(e.getMessage());
             }
+            // The force runs while the batch goes into memory; waitDurable below then waits for it.
+            wal.syncSoon(append.endLsn());
             InMemoryLayer open = openLayerForWrite();
             List<Lsn> lsns = append.recordLsns();
             for (int i = 0; i < batch.size(); i++) {

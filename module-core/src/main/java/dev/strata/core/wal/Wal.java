@@ -83,6 +83,13 @@ public final class Wal implements AutoCloseable {
      */
     private static final int RETAINED_BUFFER_BYTES = 256 << 10;
 
+    /**
+     * Runs the forces of {@link #syncSoon}: platform threads, because a force blocks its thread in the kernel, and
+     * as many as forces run at once (at most one per WAL), idle ones ending after a minute.
+     */
+    private static final java.util.concurrent.ExecutorService EARLY_SYNCER = Executors.newCachedThreadPool(
+            Thread.ofPlatform().daemon().name("strata-wal-force-", 0).factory());
+
     private final Path directory;
     private final WalOptions options;
     private final FileIo io;
@@ -267,6 +274,40 @@ public final class Wal implements AutoCloseable {
                 syncLock.unlock();
             }
             syncAsOwner();
+        }
+    }
+
+    /**
+     * Starts a force that covers everything appended so far on a background thread, unless one is already running
+     * or {@code lsn} is durable already, and returns at once. A writer calls it right after {@link #append} and
+     * then does its other work (such as inserting the batch in memory) while the force runs; its
+     * {@link #waitDurable} then finds the force in progress and waits for it instead of starting one. Only under
+     * {@link Durability#FSYNC}; a failed force poisons the WAL as any other.
+     */
+    public void syncSoon(Lsn lsn) {
+        requireNonNull(lsn, "lsn is null");
+        if (options.durability() != Durability.FSYNC || closed) {
+            return;
+        }
+        syncLock.lock();
+        try {
+            if (syncInProgress || Long.compareUnsigned(durableLsn, lsn.value()) >= 0 || poison.get() != null) {
+                return;
+            }
+            syncInProgress = true;
+        } finally {
+            syncLock.unlock();
+        }
+        try {
+            EARLY_SYNCER.execute(() -> {
+                try {
+                    syncAsOwner();
+                } catch (IOException | RuntimeException e) {
+                    // Already poisoned and logged; the waiters report it.
+                }
+            });
+        } catch (RuntimeException e) {
+            finishSync(null, durableLsn, "starting an early force");
         }
     }
 

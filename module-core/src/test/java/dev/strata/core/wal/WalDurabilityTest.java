@@ -45,6 +45,74 @@ final class WalDurabilityTest {
     }
 
     @Test
+    void syncSoonForcesInTheBackgroundAndTheWaiterSharesThatForce() throws Exception {
+        Random random = seed.random();
+        try (Wal wal = open(OPTIONS, Failpoints.disabled())) {
+            int forcesAtOpen = io.forces();
+            WalAppend append = wal.append(WalTestData.batch(random, 3, 200));
+            InstrumentedFileIo.ForceGate gate = io.holdNextForce();
+            wal.syncSoon(append.endLsn());
+            gate.awaitEntered();
+            // The force started on its own thread; the writer can go on meanwhile.
+            assertTrue(wal.durableLsn().isBefore(append.endLsn()), "not durable before the force ends");
+            wal.syncSoon(append.endLsn()); // one force at a time: no second one
+            try (ExecutorService executor = Executors.newSingleThreadExecutor()) {
+                Future<?> waiter = executor.submit(() -> {
+                    wal.waitDurable(append.endLsn());
+                    return null;
+                });
+                Thread.sleep(50);
+                assertTrue(!waiter.isDone(), "the waiter waits for the force in progress");
+                gate.open();
+                waiter.get();
+            }
+            assertEquals(append.endLsn(), wal.durableLsn());
+            assertEquals(forcesAtOpen + 1, io.forces(), "the early force served the waiter");
+            wal.syncSoon(append.endLsn());
+            assertEquals(forcesAtOpen + 1, io.forces(), "nothing to force: durable already");
+        }
+    }
+
+    @Test
+    void aFailedEarlyForcePoisonsTheWal() throws Exception {
+        Random random = seed.random();
+        try (Wal wal = open(OPTIONS, Failpoints.disabled())) {
+            WalAppend append = wal.append(WalTestData.batch(random, 2, 100));
+            io.failForces(true);
+            wal.syncSoon(append.endLsn());
+            // Nobody waits: the background force alone fails, and poisons the WAL for the next append.
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            boolean poisoned = false;
+            while (!poisoned && System.nanoTime() < deadline) {
+                try {
+                    wal.append(WalTestData.batch(random, 1, 10));
+                    Thread.sleep(5);
+                } catch (WalPoisonedException e) {
+                    poisoned = true;
+                }
+            }
+            assertTrue(poisoned, "the failed background force poisoned the WAL");
+            assertThrows(WalPoisonedException.class, () -> wal.waitDurable(append.endLsn()));
+            io.failForces(false);
+        }
+    }
+
+    @Test
+    void syncSoonLeavesAPeriodicWalToItsTimer() throws Exception {
+        Random random = seed.random();
+        WalOptions periodic = OPTIONS.withDurability(Durability.PERIODIC);
+        try (Wal wal = open(new WalOptions(periodic.segmentBytes(), Durability.PERIODIC, Duration.ofHours(1)),
+                Failpoints.disabled())) {
+            int forcesAtOpen = io.forces();
+            WalAppend append = wal.append(WalTestData.batch(random, 2, 100));
+            wal.syncSoon(append.endLsn());
+            Thread.sleep(50);
+            assertEquals(forcesAtOpen, io.forces());
+            assertTrue(wal.durableLsn().isBefore(append.endLsn()));
+        }
+    }
+
+    @Test
     void concurrentAppendersGetDistinctLsnsAndShareForces() throws Exception {
         int threads = 8;
         int batchesPerThread = 40;
