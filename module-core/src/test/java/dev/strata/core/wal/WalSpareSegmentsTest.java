@@ -62,6 +62,16 @@ final class WalSpareSegmentsTest {
         }
     }
 
+    /**
+     * Fills {@code segments} segments, trims all but the open one (so the spares are as many as the options let
+     * the WAL keep of them) and appends until the next segment is written into a spare.
+     */
+    private static void rollIntoASpare(Wal wal, WalTestLog log, Random random, int segments) throws IOException {
+        fillTo(wal, log, random, segments);
+        wal.trim(Lsn.MAX);
+        fillTo(wal, log, random, 2);
+    }
+
     /** What a process crash leaves: the files as the page cache holds them, copied while the WAL is open. */
     private void copyAsCrashImage() throws IOException {
         try (Stream<Path> files = Files.list(directory)) {
@@ -119,9 +129,7 @@ final class WalSpareSegmentsTest {
         WalTestLog log = new WalTestLog();
         Path reused;
         try (Wal wal = open(directory, 4)) {
-            fillTo(wal, log, random, 4);
-            wal.trim(Lsn.MAX);
-            fillTo(wal, log, random, 2);
+            rollIntoASpare(wal, log, random, 4);
             // A few frames into the reused file: its earlier frames lie after them.
             for (int i = 0; i < 3; i++) {
                 log.append(wal, WalTestData.batch(random, 1 + random.nextInt(3), 200));
@@ -202,9 +210,7 @@ final class WalSpareSegmentsTest {
         WalTestLog log = new WalTestLog();
         Path open;
         try (Wal wal = open(directory, 8)) {
-            fillTo(wal, log, random, 5);
-            wal.trim(Lsn.MAX);
-            fillTo(wal, log, random, 2);
+            rollIntoASpare(wal, log, random, 5);
             log.append(wal, WalTestData.batch(random, 2, 100));
             assertEquals(3, wal.spareSegments());
             open = wal.segments().getLast();
