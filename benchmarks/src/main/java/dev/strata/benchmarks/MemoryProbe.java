@@ -131,4 +131,20 @@ final class MemoryProbe implements AutoCloseable {
             return "no class histogram: " + e;
         }
     }
+
+    /**
+     * Dumps the running flight recording to {@code path} with the reference chains of its old-object samples
+     * ({@code path-to-gc-roots=true}); the JVM must run with {@code -XX:StartFlightRecording}.
+     */
+    static String jfrDumpWithPathsToRoots(String path) {
+        try {
+            Object result = java.lang.management.ManagementFactory.getPlatformMBeanServer().invoke(
+                    new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"), "jfrDump",
+                    new Object[] {new String[] {"filename=" + path, "path-to-gc-roots=true"}},
+                    new String[] {String[].class.getName()});
+            return String.valueOf(result).strip();
+        } catch (javax.management.JMException e) {
+            return "no flight recording dump: " + e;
+        }
+    }
 }

@@ -217,6 +217,10 @@ final class Workloads {
             if (Boolean.getBoolean("strata.bench.histogram")) {
                 log.println(MemoryProbe.classHistogram(Integer.getInteger("strata.bench.histogram.lines", 25)));
             }
+            String jfrDump = System.getProperty("strata.bench.jfrdump");
+            if (jfrDump != null) {
+                log.println("  " + MemoryProbe.jfrDumpWithPathsToRoots(jfrDump));
+            }
             log.printf("  at the end: Strata's in-memory layers hold %,d MiB (budget %,d MiB), its block cache %,d MiB; "
                     + "live heap %,d MiB%n", inMemory[0] >> 20, inMemory[1] >> 20, inMemory[2] >> 20, liveAtEnd >> 20);
             rss = MemoryProbe.rssBytes();

@@ -37,7 +37,8 @@ final class GarbageCollection {
         for (Lsn branchPoint : timeline.children().values()) {
             retain.add(branchPoint.value());
         }
-        LayerMap map = timeline.layers();
+        // The persistent layers only: a map with in-memory layers would keep them reachable for the whole pass.
+        LayerMap map = timeline.layers().persistentOnly();
         List<PersistentLayer> removable = new ArrayList<>();
         List<PersistentLayer> all = map.persistent();
         for (PersistentLayer layer : all) {

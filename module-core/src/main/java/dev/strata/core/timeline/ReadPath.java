@@ -150,16 +150,30 @@ final class ReadPath {
     }
 
     /** Keys in [from, to) with any value at or below {@code lsn}, here or in ancestors below the branch point. */
+    /** Failpoint hit before a key listing ({@link #keysAt}) reads the keys of each persistent layer. */
+    static final String FAILPOINT_KEYS_BEFORE_LAYER = "keys-before-layer";
+
+    /**
+     * Adds the keys of {@code timeline}'s in-memory layers and returns its persistent layers. No layer map stays
+     * on the caller's stack: listing the persistent layers reads every block of every file (seconds for an image
+     * pass), and a map held that long keeps an in-memory layer that is flushed meanwhile, hundreds of MiB, reachable.
+     */
+    private static List<PersistentLayer> addInMemoryKeys(Timeline timeline, Key from, Key to, long ceiling,
+                                                         Set<Key> keys) {
+        LayerMap map = timeline.layers();
+        for (InMemoryLayer layer : map.inMemoryNewestFirst()) {
+            layer.keys(from, to, ceiling, keys);
+        }
+        return map.persistent();
+    }
+
     Set<Key> keysAt(Key from, Key to, Lsn lsn) throws IOException {
         Set<Key> keys = new TreeSet<>();
         Timeline current = this.timeline;
         long ceiling = lsn.value() + 1;
         while (current != null) {
-            LayerMap map = current.layers();
-            for (InMemoryLayer layer : map.inMemoryNewestFirst()) {
-                layer.keys(from, to, ceiling, keys);
-            }
-            for (PersistentLayer layer : map.persistent()) {
+            for (PersistentLayer layer : addInMemoryKeys(current, from, to, ceiling, keys)) {
+                current.resources().failpoints().hit(FAILPOINT_KEYS_BEFORE_LAYER);
                 if (layer.lsnStart() >= ceiling || layer.name().keyEnd().compareTo(from) <= 0
                         || layer.name().keyStart().compareTo(to) >= 0) {
                     continue;
