@@ -55,6 +55,11 @@ import java.util.zip.CRC32C;
  *   <li><b>Crash-safe segments.</b> A new segment's header is written to a temp file, forced, renamed into place
  *       without replacing anything, and the directory forced; the previous segment is forced before that, so only
  *       the last segment can ever have a torn tail.</li>
+ *   <li><b>Reused files.</b> {@link #trim} keeps up to {@link WalOptions#spareSegments()} trimmed segments as
+ *       spare files, and a new segment is written into one when there is one (its new header forced before the
+ *       rename): a force into blocks a file has is cheaper. The previous segment is cut to its last frame before
+ *       that, so only the last segment holds stale bytes, and a stale frame never passes its CRC, which covers
+ *       the frame's LSN. Recovery cuts stale bytes like a torn tail.</li>
  *   <li><b>Recovery.</b> {@link #open} checks every frame's CRC. A bad frame in the last segment is a torn tail
  *       (frames after the last force may reach disk partly or out of order) and is cut off; anywhere else it is
  *       corruption and {@link #open} throws {@link CorruptWalException} naming the file and offset.</li>
@@ -66,8 +71,10 @@ import java.util.zip.CRC32C;
  * LSN, forces, and publishes the new durable LSN; the other waiters sleep on a condition and either find their LSN
  * covered or become the next syncer, so one force serves every frame written before it started. Lock order: the
  * append lock before the sync lock; the syncer never holds the sync lock while it takes the append lock.
- * {@link #replay} and {@link #segments} may run concurrently with appends; {@link #replay} must not race
- * {@link #trim} over the segments being trimmed.
+ * {@link #syncSoon} makes a background thread the syncer right after an append, so the writer's own work
+ * overlaps the force. {@link #replay} and {@link #segments} may run concurrently with appends; {@link #replay} must
+ * not race {@link #trim} over the segments being trimmed, and other readers of segment files hold a
+ * {@link #pinSegments()} pin while they read.
  */
 public final class Wal implements AutoCloseable {
     /** Failpoint hit before every force of WAL data. */

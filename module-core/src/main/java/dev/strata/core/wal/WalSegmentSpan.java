@@ -13,6 +13,7 @@ import java.nio.file.Path;
  * @param end    for a closed segment where the next one starts; for the open segment the durable LSN (never
  *               below {@code start})
  * @param closed whether the WAL has moved on to a later segment: a closed segment's bytes never change again
+ *               until it is trimmed, and while a {@link Wal#pinSegments()} pin is open not even then
  */
 public record WalSegmentSpan(Path path, Lsn start, Lsn end, boolean closed) {
     public WalSegmentSpan {
