@@ -53,7 +53,7 @@ final class PersistentLayer {
     private final Downloader downloader;
     /** The open file, or null while evicted. Written under the monitor; read without it by the fast path. */
     private volatile LayerFile file;
-    private final java.util.concurrent.atomic.AtomicInteger leases = new java.util.concurrent.atomic.AtomicInteger();
+    private final LeaseCount leases = new LeaseCount();
     /**
      * Set (under the monitor) by eviction while it checks for leases and for good by retirement; a reader that
      * took a lease without the monitor checks it after, so exactly one of them backs off.
@@ -61,7 +61,10 @@ final class PersistentLayer {
     private volatile boolean closing;
     private volatile boolean retired;
     private CompletableFuture<LayerFile> download;
+    /** Written at most once per {@link #ACCESS_STAMP_NANOS}, so that concurrent readers do not write it on every read. */
     private volatile long lastAccessNanos = System.nanoTime();
+    /** How stale {@link #lastAccessNanos} may be: far below any idle time eviction is configured with (seconds). */
+    static final long ACCESS_STAMP_NANOS = 1_000_000;
 
     private PersistentLayer(LayerFileName fileName, long fileSize, Path path, BlockCache cache, Downloader downloader,
                             LayerFile file) {
@@ -87,10 +90,13 @@ final class PersistentLayer {
     /** A use of the layer's file; closing it releases the lease (and closes the file if it was retired). */
     final class Lease implements AutoCloseable {
         private final LayerFile leased;
+        /** Where {@link LeaseCount} counted this lease. */
+        private final int slot;
         private boolean released;
 
-        private Lease(LayerFile leased) {
+        private Lease(LayerFile leased, int slot) {
             this.leased = leased;
+            this.slot = slot;
         }
 
         LayerFile file() {
@@ -101,7 +107,7 @@ final class PersistentLayer {
         public void close() {
             if (!released) {
                 released = true;
-                release();
+                release(slot);
             }
         }
     }
@@ -113,15 +119,18 @@ final class PersistentLayer {
      * @throws IOException when the download fails, or the layer was retired (replaced by compaction or GC)
      */
     Lease acquire() throws IOException {
-        lastAccessNanos = System.nanoTime();
+        long now = System.nanoTime();
+        if (now - lastAccessNanos >= ACCESS_STAMP_NANOS) {
+            lastAccessNanos = now;
+        }
         // The common case without the monitor: take a lease, then check nobody started closing the file.
         LayerFile current = file;
         if (current != null && !closing) {
-            leases.incrementAndGet();
+            int slot = leases.increment();
             if (!closing && file == current) {
-                return new Lease(current);
+                return new Lease(current, slot);
             }
-            release();
+            release(slot);
         }
         CompletableFuture<LayerFile> pending;
         boolean downloadHere = false;
@@ -130,8 +139,7 @@ final class PersistentLayer {
                 throw new Retired(fileName);
             }
             if (file != null) {
-                leases.incrementAndGet();
-                return new Lease(file);
+                return new Lease(file, leases.increment());
             }
             if (downloader == null) {
                 throw new IOException("layer " + path + " is not on disk and the timeline has no remote storage");
@@ -178,13 +186,14 @@ final class PersistentLayer {
         }
     }
 
-    private void release() {
-        if (leases.decrementAndGet() > 0 || !retired) {
+    private void release(int slot) {
+        leases.decrement(slot);
+        if (!retired) {
             return;
         }
         LayerFile toClose = null;
         synchronized (this) {
-            if (leases.get() == 0 && file != null) {
+            if (leases.isZero() && file != null) {
                 toClose = file;
                 file = null;
             }
@@ -205,7 +214,7 @@ final class PersistentLayer {
             }
             closing = true;
             try {
-                if (leases.get() > 0) {
+                if (!leases.isZero()) {
                     return false;
                 }
                 LayerFile evicted = file;
@@ -229,7 +238,7 @@ final class PersistentLayer {
         synchronized (this) {
             retired = true;
             closing = true;
-            if (leases.get() == 0 && file != null) {
+            if (leases.isZero() && file != null) {
                 toClose = file;
                 file = null;
             }
