@@ -280,6 +280,13 @@ final class RemoteWorkload {
         return commits;
     }
 
+    /**
+     * Diagnostic ({@code -Dstrata.bench.baselineIfNoneMatch=true}): the baseline's PutObject carries
+     * {@code If-None-Match: *}, as Strata's layer uploads do (a layer object is written once), to see what the
+     * server's conditional write costs. Off by default: the baseline is the plain PutObject.
+     */
+    private static final boolean BASELINE_IF_NONE_MATCH = Boolean.getBoolean("strata.bench.baselineIfNoneMatch");
+
     /** Puts every file under {@code prefix} with {@link #UPLOADS_IN_FLIGHT} requests in flight; nanoseconds taken. */
     private static long putAll(S3Client client, List<Path> files, String prefix) throws IOException {
         AtomicInteger next = new AtomicInteger();
@@ -291,8 +298,12 @@ final class RemoteWorkload {
                     int index;
                     while ((index = next.getAndIncrement()) < files.size()) {
                         Path file = files.get(index);
-                        client.putObject(request -> request.bucket(BUCKET).key(prefix + file.getFileName()),
-                                RequestBody.fromFile(file));
+                        client.putObject(request -> {
+                            request.bucket(BUCKET).key(prefix + file.getFileName());
+                            if (BASELINE_IF_NONE_MATCH) {
+                                request.ifNoneMatch("*");
+                            }
+                        }, RequestBody.fromFile(file));
                     }
                     return null;
                 }));
