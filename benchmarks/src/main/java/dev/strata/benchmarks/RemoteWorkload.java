@@ -218,20 +218,24 @@ final class RemoteWorkload {
                     // Each side starts with no dirty pages in the page cache: otherwise the write-back of the
                     // ingest (or of the side before) competes with the store's writes of the side that follows.
                     syncFileSystems();
-                    if ((turn == 0) == strataFirst) {
-                        long puts = metrics.requests(RemoteStorageMetrics.Operation.PUT);
-                        long sent = metrics.sentBytes(RemoteStorageMetrics.Operation.PUT);
-                        long start = System.nanoTime();
-                        failpoints.configure(RemoteTimelineClient.FAILPOINT_BEFORE_LAYER_UPLOAD, "off");
-                        timeline.remote().waitCompletion(UPLOAD_TIMEOUT);
-                        strata = System.nanoTime() - start;
-                        log.printf("  round %d: Strata sent %d PUTs, %,.1f MiB, for %d layers of %,.1f MiB (the rest: "
-                                        + "index uploads); PUT errors so far: %s%n", round,
-                                metrics.requests(RemoteStorageMetrics.Operation.PUT) - puts,
-                                (metrics.sentBytes(RemoteStorageMetrics.Operation.PUT) - sent) / MIB, layers.size(), bytes / MIB,
-                                putErrors(metrics));
-                    } else {
-                        baseline = putAll(client, files, "baseline-upload/round-" + round + "/");
+                    boolean strataTurn = (turn == 0) == strataFirst;
+                    try (TurnRecording recording = TurnRecording.start("round-" + round + "-turn-" + turn + "-"
+                            + (strataTurn ? "strata" : "sdk"))) {
+                        if (strataTurn) {
+                            long puts = metrics.requests(RemoteStorageMetrics.Operation.PUT);
+                            long sent = metrics.sentBytes(RemoteStorageMetrics.Operation.PUT);
+                            long start = System.nanoTime();
+                            failpoints.configure(RemoteTimelineClient.FAILPOINT_BEFORE_LAYER_UPLOAD, "off");
+                            timeline.remote().waitCompletion(UPLOAD_TIMEOUT);
+                            strata = System.nanoTime() - start;
+                            log.printf("  round %d: Strata sent %d PUTs, %,.1f MiB, for %d layers of %,.1f MiB (the rest: "
+                                            + "index uploads); PUT errors so far: %s%n", round,
+                                    metrics.requests(RemoteStorageMetrics.Operation.PUT) - puts,
+                                    (metrics.sentBytes(RemoteStorageMetrics.Operation.PUT) - sent) / MIB, layers.size(), bytes / MIB,
+                                    putErrors(metrics));
+                        } else {
+                            baseline = putAll(client, files, "baseline-upload/round-" + round + "/");
+                        }
                     }
                 }
                 if (!timeline.remote().projectedRemoteConsistentLsn().equals(timeline.diskConsistentLsn())) {
@@ -286,6 +290,44 @@ final class RemoteWorkload {
      * server's conditional write costs. Off by default: the baseline is the plain PutObject.
      */
     private static final boolean BASELINE_IF_NONE_MATCH = Boolean.getBoolean("strata.bench.baselineIfNoneMatch");
+
+    /**
+     * Diagnostic ({@code -Dstrata.bench.turnjfr=DIR}): a JFR recording (the {@code profile} settings) of each timed
+     * upload turn alone, dumped to {@code DIR/<round>-<turn>-<side>.jfr}; without the property, nothing is recorded.
+     */
+    private static final class TurnRecording implements AutoCloseable {
+        private final jdk.jfr.Recording recording;
+        private final Path file;
+
+        private TurnRecording(jdk.jfr.Recording recording, Path file) {
+            this.recording = recording;
+            this.file = file;
+        }
+
+        static TurnRecording start(String name) throws IOException {
+            String directory = System.getProperty("strata.bench.turnjfr");
+            if (directory == null) {
+                return new TurnRecording(null, null);
+            }
+            try {
+                jdk.jfr.Recording recording = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+                recording.start();
+                Files.createDirectories(Path.of(directory));
+                return new TurnRecording(recording, Path.of(directory, name + ".jfr"));
+            } catch (java.text.ParseException e) {
+                throw new IOException("the JDK's JFR profile settings do not parse", e);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (recording != null) {
+                recording.stop();
+                recording.dump(file);
+                recording.close();
+            }
+        }
+    }
 
     /** Puts every file under {@code prefix} with {@link #UPLOADS_IN_FLIGHT} requests in flight; nanoseconds taken. */
     private static long putAll(S3Client client, List<Path> files, String prefix) throws IOException {
