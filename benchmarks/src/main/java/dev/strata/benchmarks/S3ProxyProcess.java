@@ -72,8 +72,14 @@ final class S3ProxyProcess implements AutoCloseable {
         Path log = work.resolve("s3proxy.log");
         String java = ProcessHandle.current().info().command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Process process = new ProcessBuilder(List.of(java, "-Xmx512m", "-XX:+UseG1GC", "-Djava.io.tmpdir=" + temp,
-                "-jar", jar.toString(), "--properties", properties.toString()))
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-XX:+UseG1GC", "-Djava.io.tmpdir=" + temp));
+        // Diagnostic: extra JVM options for the server (a flight recording, for example), space-separated.
+        String extra = System.getProperty("strata.bench.s3proxy.jvm", "").strip();
+        if (!extra.isEmpty()) {
+            command.addAll(List.of(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-jar", jar.toString(), "--properties", properties.toString()));
+        Process process = new ProcessBuilder(command)
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         S3ProxyProcess server = new S3ProxyProcess(process, endpoint, log);
         boolean ready = false;
