@@ -36,6 +36,18 @@ class DurationsTest {
     }
 
     @Test
+    void negativeAndOverlongDurationsAreRejectedByName() {
+        for (String text : List.of("-5s", "PT-1H", "1844674407370955161h", "9223372036854775807d", "106752d",
+                "P999999999999D")) {
+            IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> Durations.parse(text));
+            assertTrue(error.getMessage().contains("'" + text + "'"), error.getMessage());
+        }
+        assertEquals(Duration.ofDays(106_751), Durations.parse("106751d"));
+        assertEquals(Duration.ZERO, Durations.parse("0s"));
+        assertEquals(Duration.ofDays(106_751).toNanos(), Durations.parse("106751d").toNanos());
+    }
+
+    @Test
     void pluginKeysAcceptTheSameSyntaxAsTheNode() throws ConfigException {
         ConfigKey<Duration> retention = ConfigKey.duration("retention", Duration.ofDays(1), "How long.");
         ProviderConfig config = ProviderConfig.parse("deletion", Map.of("retention", "7d"), List.of(retention));

@@ -146,6 +146,10 @@ public record IndexPart(int version, NavigableMap<LayerName, LayerMetadata> laye
             throw new InvalidIndexException("index is not valid JSON" + where + ": " + e.getOriginalMessage(), e);
         } catch (java.io.IOException e) {
             throw new InvalidIndexException("index cannot be read: " + e.getMessage(), e);
+        } catch (NumberFormatException e) {
+            // Decimals are read exactly (BigDecimal), and Jackson throws this, unwrapped, for an exponent that no
+            // BigDecimal holds (1e99999999999).
+            throw new InvalidIndexException("index holds a number out of range: " + e.getMessage(), e);
         }
         if (root == null || !root.isObject()) {
             throw new InvalidIndexException("index is not a JSON object"

@@ -113,6 +113,10 @@ class IndexPartTest {
         InvalidIndexException lsn = assertThrows(InvalidIndexException.class,
                 () -> parse("{\"version\":15,\"layer_metadata\":{},\"disk_consistent_lsn\":\"zz\"}"));
         assertTrue(lsn.getMessage().contains("zz"), lsn.getMessage());
+        InvalidIndexException exponent = assertThrows(InvalidIndexException.class, () -> parse(
+                "{\"version\":15,\"layer_metadata\":{\"" + L0 + "\":{\"file_size\":8421376e18446744073709551616}},"
+                        + "\"disk_consistent_lsn\":\"0/1\"}"));
+        assertTrue(exponent.getMessage().contains("8421376e18446744073709551616"), exponent.getMessage());
     }
 
     @Test
