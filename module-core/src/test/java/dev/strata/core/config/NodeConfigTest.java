@@ -244,7 +244,7 @@ class NodeConfigTest {
                 {"validation_batch_size = 129", "[deletion] validation_batch_size = 129 must be between 1 and 128"},
                 {"validation_batch_size = 0", "[deletion] validation_batch_size = 0 must be between 1 and 128"},
                 {"executor_batch_size = 0", "[deletion] executor_batch_size = 0 must be at least 1"},
-                {"max_retry_delay = \"PT-1S\"", "[deletion] max_retry_delay = PT-1S must not be negative"}}) {
+                {"max_retry_delay = \"PT-1S\"", "[deletion] max_retry_delay = 'PT-1S' is a negative duration"}}) {
             ConfigException e = assertThrows(ConfigException.class,
                     () -> parse("[control_plane]\nprovider = \"local\"\n[deletion]\n" + bad[0] + "\n"));
             assertTrue(e.getMessage().contains(bad[1]), bad[0] + ": " + e.getMessage());
