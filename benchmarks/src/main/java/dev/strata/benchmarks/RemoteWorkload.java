@@ -106,6 +106,9 @@ final class RemoteWorkload {
         log.println("[6] remote: S3Proxy (filesystem store) on 127.0.0.1, " + (scale.remoteBytes() >> 20)
                 + " MiB of images per upload round in layers of " + (checkpointDistance >> 20) + " MiB, "
                 + UPLOAD_ROUNDS + " rounds; the last round's timeline attached " + ATTACH_ROUNDS + " times");
+        log.println(dropsCaches() ? "  each timed upload turn starts from a dropped page cache, its files read back in"
+                : "  the page cache is not dropped before the timed turns (" + (DROP_CACHES ? DROP_CACHES_FILE
+                        + " is not writable: not root)" : "-Dstrata.bench.dropCaches=false)"));
         long start = System.nanoTime();
         try (S3ProxyProcess server = S3ProxyProcess.start(workloads.freshDirectory("s3proxy"));
              S3Client client = server.client()) {
@@ -151,6 +154,83 @@ final class RemoteWorkload {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting for sync", e);
+        }
+    }
+
+    /**
+     * Whether each timed turn starts from a dropped page cache ({@code -Dstrata.bench.dropCaches}, on by default;
+     * it needs write access to {@code /proc/sys/vm/drop_caches}, that is root).
+     *
+     * <p>Without it the turns were not alike. Each turn writes 1 GiB of new objects through the server into the
+     * page cache; the turn's log line shows that it reads and writes nothing on the disk and that the kernel neither
+     * reclaims nor compacts memory for it, so the difference is in getting memory at all. A turn that runs while
+     * memory has just been freed was fast, one that takes memory the guest has not used for a while slow: on this
+     * virtual machine, memory the guest touches for the first time (again) is expensive. And the two sides do not
+     * leave the same memory behind: when Strata's uploads complete, its index upload lets the timeline trim the
+     * round's WAL, 1 GiB of segment files, and the SDK's turn after it wrote into that freed memory. So the SDK was
+     * fast whenever it followed Strata and slow when it went first in a round of fresh memory, while Strata was slow
+     * in every such round. Dropping the clean page cache before each turn (after the sync) and reading the turn's
+     * files back in gives both sides the same start.
+     */
+    private static final boolean DROP_CACHES = Boolean.parseBoolean(System.getProperty("strata.bench.dropCaches", "true"));
+    private static final Path DROP_CACHES_FILE = Path.of("/proc/sys/vm/drop_caches");
+
+    /**
+     * Diagnostic ({@code -Dstrata.bench.strataFirstInEvenRounds=true}): Strata takes the first turn in rounds 0 and 2
+     * instead of 1 and 3, to tell an effect of the side from one of the place in the round.
+     */
+    private static final boolean STRATA_FIRST_IN_EVEN_ROUNDS = Boolean.getBoolean("strata.bench.strataFirstInEvenRounds");
+
+    /**
+     * The /proc/vmstat counters a turn's log line shows the change of: KiB read from and written to the disks,
+     * pages scanned by direct reclaim, direct compaction stalls, and the free memory before and after.
+     */
+    private static final List<String> VM_COUNTERS = List.of("pgpgin", "pgpgout", "pgscan_direct", "compact_stall",
+            "nr_free_pages");
+
+    /** The values of {@link #VM_COUNTERS} now (zeros off Linux). */
+    private static long[] vmCounters() throws IOException {
+        long[] counts = new long[VM_COUNTERS.size()];
+        Path vmstat = Path.of("/proc/vmstat");
+        if (!Files.isReadable(vmstat)) {
+            return counts;
+        }
+        for (String line : Files.readAllLines(vmstat)) {
+            int space = line.indexOf(' ');
+            int index = space < 0 ? -1 : VM_COUNTERS.indexOf(line.substring(0, space));
+            if (index >= 0) {
+                counts[index] = Long.parseLong(line.substring(space + 1).strip());
+            }
+        }
+        return counts;
+    }
+
+    private static String vmChange(long[] before, long[] after) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < VM_COUNTERS.size(); i++) {
+            text.append(i == 0 ? "" : ", ").append(VM_COUNTERS.get(i)).append(' ');
+            text.append(VM_COUNTERS.get(i).equals("nr_free_pages")
+                    ? String.format("%,d→%,d MiB", before[i] >> 8, after[i] >> 8)
+                    : String.format("%+,d", after[i] - before[i]));
+        }
+        return text.toString();
+    }
+
+    /** Whether the turns of this run start from a dropped page cache (see {@link #DROP_CACHES}). */
+    private static boolean dropsCaches() {
+        return DROP_CACHES && Files.isWritable(DROP_CACHES_FILE);
+    }
+
+    /** Drops the clean page cache (the caller has just synced) and reads {@code files} back into it. */
+    private static void dropCachesAndWarm(List<Path> files) throws IOException {
+        Files.writeString(DROP_CACHES_FILE, "1");
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(1 << 20);
+        for (Path file : files) {
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+                while (channel.read(buffer.clear()) >= 0) {
+                    // read to the end: the file's pages are now in the page cache
+                }
+            }
         }
     }
 
@@ -213,12 +293,16 @@ final class RemoteWorkload {
                 }
                 long strata = 0;
                 long baseline = 0;
-                boolean strataFirst = round % 2 == 1;
+                boolean strataFirst = (round % 2 == 1) != STRATA_FIRST_IN_EVEN_ROUNDS;
                 for (int turn = 0; turn < 2; turn++) {
                     // Each side starts with no dirty pages in the page cache: otherwise the write-back of the
                     // ingest (or of the side before) competes with the store's writes of the side that follows.
                     syncFileSystems();
+                    if (dropsCaches()) {
+                        dropCachesAndWarm(files);
+                    }
                     boolean strataTurn = (turn == 0) == strataFirst;
+                    long[] vmBefore = vmCounters();
                     try (TurnRecording recording = TurnRecording.start("round-" + round + "-turn-" + turn + "-"
                             + (strataTurn ? "strata" : "sdk"))) {
                         if (strataTurn) {
@@ -237,6 +321,8 @@ final class RemoteWorkload {
                             baseline = putAll(client, files, "baseline-upload/round-" + round + "/");
                         }
                     }
+                    log.printf("  round %d: %s's turn, /proc/vmstat: %s%n", round, strataTurn ? "Strata" : "the SDK",
+                            vmChange(vmBefore, vmCounters()));
                 }
                 if (!timeline.remote().projectedRemoteConsistentLsn().equals(timeline.diskConsistentLsn())) {
                     throw new IllegalStateException("uploads completed but the remote index is at "
@@ -267,8 +353,9 @@ final class RemoteWorkload {
         workloads.add(Row.atLeast("remote-upload", strataMibPerSecond, baselineMibPerSecond,
                 "MiB/s of layer files uploaded vs SDK PutObject of the same files", 0.8, "≥ 0.8× raw SDK PutObject",
                 String.format("%d layers of ~%d MiB (%,.0f MiB) over %d rounds, %d uploads in flight on both sides; "
-                                + "Strata's time includes its index uploads", layerCount, checkpointDistance >> 20,
-                        strataBytes / MIB, UPLOAD_ROUNDS, UPLOADS_IN_FLIGHT)));
+                                + "Strata's time includes its index uploads; %s", layerCount, checkpointDistance >> 20,
+                        strataBytes / MIB, UPLOAD_ROUNDS, UPLOADS_IN_FLIGHT,
+                        dropsCaches() ? "page cache dropped before each turn" : "page cache not dropped")));
         return last;
     }
 
