@@ -209,9 +209,11 @@ final class RemoteWorkload {
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < VM_COUNTERS.size(); i++) {
             text.append(i == 0 ? "" : ", ").append(VM_COUNTERS.get(i)).append(' ');
-            text.append(VM_COUNTERS.get(i).equals("nr_free_pages")
-                    ? String.format("%,d→%,d MiB", before[i] >> 8, after[i] >> 8)
-                    : String.format("%+,d", after[i] - before[i]));
+            text.append(switch (VM_COUNTERS.get(i)) {
+                case "nr_free_pages" -> String.format("%,d→%,d MiB", before[i] >> 8, after[i] >> 8);
+                case "pgpgin", "pgpgout" -> String.format("%+,d KiB", after[i] - before[i]);
+                default -> String.format("%+,d", after[i] - before[i]);
+            });
         }
         return text.toString();
     }
