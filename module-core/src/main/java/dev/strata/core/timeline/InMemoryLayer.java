@@ -37,43 +37,53 @@ final class InMemoryLayer {
     static final int MAX_CHUNK_BYTES = 4 << 20;
 
     /**
-     * The versions of one key, in LSN order: parallel arrays that the one writer appends to (LSNs only grow within
-     * a layer) and publishes through {@link #size}. A reader reads {@code size} first and then the arrays, so it
-     * sees at least that many versions; a grown array is a copy, so an older one a reader holds stays valid. This
+     * The versions of one key, in LSN order: one array that the one writer appends to (LSNs only grow within a
+     * layer) and publishes through {@link #size}. A reader reads {@code size} first and then the array, so it sees
+     * at least that many versions; a grown array is a copy, so an older one a reader holds stays valid. This
      * replaces a skip list per key, whose nodes and boxed LSNs cost more than the 100-byte deltas they index, and
-     * holds no object per version: a version is its LSN, where its encoding lies ({@link #location}) and its
-     * length with the initialising flag ({@link #lengthAndFlag}), 20 bytes in three primitive arrays.
+     * holds no object per version: version {@code i} is three longs from {@code 3 * i}, its LSN, where its encoding
+     * lies ({@link #location}) and its length with the initialising flag ({@link #lengthAndFlag}). One array, not
+     * three parallel ones, because a young collection's work is mostly per object, and a layer holds these for
+     * every key it has seen until it is flushed.
      */
     private static final class Versions {
-        private volatile long[] lsns = new long[2];
-        private volatile long[] locations = new long[2];
-        private volatile int[] lengths = new int[2];
+        private static final int SLOTS = 3;
+
+        private volatile long[] slots = new long[2 * SLOTS];
         private volatile int size;
 
         /** Appends a version; {@code lsn} must be above every LSN already held. Writer only. */
         void append(long lsn, long location, int lengthAndFlag) {
             int count = size;
-            long[] currentLsns = lsns;
-            if (count > 0 && lsn <= currentLsns[count - 1]) {
+            long[] current = slots;
+            if (count > 0 && lsn <= current[(count - 1) * SLOTS]) {
                 throw new IllegalStateException("LSN " + Lsn.of(lsn) + " is not above the last one of its key in this "
-                        + "in-memory layer, " + Lsn.of(currentLsns[count - 1]));
+                        + "in-memory layer, " + Lsn.of(current[(count - 1) * SLOTS]));
             }
-            if (count == currentLsns.length) {
-                long[] grownLsns = Arrays.copyOf(currentLsns, count * 2);
-                long[] grownLocations = Arrays.copyOf(locations, count * 2);
-                int[] grownLengths = Arrays.copyOf(lengths, count * 2);
-                grownLsns[count] = lsn;
-                grownLocations[count] = location;
-                grownLengths[count] = lengthAndFlag;
-                lsns = grownLsns;
-                locations = grownLocations;
-                lengths = grownLengths;
-            } else {
-                currentLsns[count] = lsn;
-                locations[count] = location;
-                lengths[count] = lengthAndFlag;
+            long[] target = current;
+            if ((count + 1) * SLOTS > current.length) {
+                target = Arrays.copyOf(current, current.length * 2);
+            }
+            int at = count * SLOTS;
+            target[at] = lsn;
+            target[at + 1] = location;
+            target[at + 2] = lengthAndFlag;
+            if (target != current) {
+                slots = target;
             }
             size = count + 1;
+        }
+
+        static long lsn(long[] slots, int version) {
+            return slots[version * SLOTS];
+        }
+
+        static long location(long[] slots, int version) {
+            return slots[version * SLOTS + 1];
+        }
+
+        static int lengthAndFlag(long[] slots, int version) {
+            return (int) slots[version * SLOTS + 2];
         }
     }
 
@@ -212,24 +222,24 @@ final class InMemoryLayer {
             return;
         }
         int count = versions.size;
-        long[] lsns = versions.lsns;
-        long[] locations = versions.locations;
-        int[] lengths = versions.lengths;
+        long[] slots = versions.slots;
         byte[][] table = chunks;
         // The first version at or above the ceiling; everything before it is below.
         int low = 0;
         int high = count;
         while (low < high) {
             int middle = (low + high) >>> 1;
-            if (lsns[middle] < ceilingExclusive) {
+            if (Versions.lsn(slots, middle) < ceilingExclusive) {
                 low = middle + 1;
             } else {
                 high = middle;
             }
         }
-        for (int i = low - 1; i >= 0 && lsns[i] >= floorInclusive; i--) {
-            out.add(new PageEntry(key, Lsn.of(lsns[i]), decode(table, locations[i], lengths[i])));
-            if (initializes(lengths[i])) {
+        for (int i = low - 1; i >= 0 && Versions.lsn(slots, i) >= floorInclusive; i--) {
+            int lengthAndFlag = Versions.lengthAndFlag(slots, i);
+            out.add(new PageEntry(key, Lsn.of(Versions.lsn(slots, i)),
+                    decode(table, Versions.location(slots, i), lengthAndFlag)));
+            if (initializes(lengthAndFlag)) {
                 return;
             }
         }
@@ -239,7 +249,7 @@ final class InMemoryLayer {
     void keys(Key from, Key to, long ceilingExclusive, Set<Key> out) {
         for (Map.Entry<Key, Versions> entry : values.subMap(from, to).entrySet()) {
             Versions versions = entry.getValue();
-            if (versions.size > 0 && versions.lsns[0] < ceilingExclusive) {
+            if (versions.size > 0 && Versions.lsn(versions.slots, 0) < ceilingExclusive) {
                 out.add(entry.getKey());
             }
         }
@@ -259,14 +269,12 @@ final class InMemoryLayer {
         for (Map.Entry<Key, Versions> byKey : values.entrySet()) {
             Versions versions = byKey.getValue();
             int count = versions.size;
-            long[] lsns = versions.lsns;
-            long[] locations = versions.locations;
-            int[] lengths = versions.lengths;
+            long[] slots = versions.slots;
             byte[][] table = chunks;
             for (int i = 0; i < count; i++) {
-                long location = locations[i];
-                sink.accept(byKey.getKey(), Lsn.of(lsns[i]), table[(int) (location >>> 32)], (int) location,
-                        length(lengths[i]));
+                long location = Versions.location(slots, i);
+                sink.accept(byKey.getKey(), Lsn.of(Versions.lsn(slots, i)), table[(int) (location >>> 32)], (int) location,
+                        length(Versions.lengthAndFlag(slots, i)));
             }
         }
     }
@@ -277,12 +285,11 @@ final class InMemoryLayer {
                 .flatMap(byKey -> {
                     Versions versions = byKey.getValue();
                     int count = versions.size;
-                    long[] lsns = versions.lsns;
-                    long[] locations = versions.locations;
-                    int[] lengths = versions.lengths;
+                    long[] slots = versions.slots;
                     byte[][] table = chunks;
-                    return IntStream.range(0, count).mapToObj(i -> new PageEntry(byKey.getKey(), Lsn.of(lsns[i]),
-                            decode(table, locations[i], lengths[i])));
+                    return IntStream.range(0, count).mapToObj(i -> new PageEntry(byKey.getKey(),
+                            Lsn.of(Versions.lsn(slots, i)),
+                            decode(table, Versions.location(slots, i), Versions.lengthAndFlag(slots, i))));
                 })
                 .iterator();
     }
