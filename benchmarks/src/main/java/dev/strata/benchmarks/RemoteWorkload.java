@@ -226,9 +226,9 @@ final class RemoteWorkload {
     /** Drops the clean page cache (the caller has just synced) and reads {@code files} back into it. */
     private static void dropCachesAndWarm(List<Path> files) throws IOException {
         Files.writeString(DROP_CACHES_FILE, "1");
-        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(1 << 20);
+        ByteBuffer buffer = ByteBuffer.allocateDirect(1 << 20);
         for (Path file : files) {
-            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file)) {
+            try (FileChannel channel = FileChannel.open(file)) {
                 while (channel.read(buffer.clear()) >= 0) {
                     // read to the end: the file's pages are now in the page cache
                 }
