@@ -6,15 +6,14 @@ import dev.strata.api.PageRecord;
 import dev.strata.core.page.PageEntry;
 import dev.strata.api.PageRecordCodec;
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.IntStream;
 
 /**
  * Recent values of a timeline, held in memory until they are flushed as an L0 delta layer.
@@ -31,61 +30,35 @@ import java.util.stream.IntStream;
  * rarely (and arrays of half a G1 region or more never). Chunks start small and double up to
  * {@value #MAX_CHUNK_BYTES} bytes, so the many idle timelines of a node hold little. A record is decoded, a copy,
  * when it is read or flushed.
+ *
+ * <p>The index over the records holds no object per key or per version either, for the same reason (a layer
+ * of 100-byte deltas has a key for every few records): each key is a record of {@link #KEY_WIDTH} longs and each
+ * version one of {@link #VERSION_WIDTH} in a {@link LongArena}, a key's versions are linked newest to oldest,
+ * and an open-addressing hash table of key numbers finds a key. Key order is needed only to flush and to list
+ * keys, so it is made then, by sorting, instead of being kept up on every put.
  */
 final class InMemoryLayer {
     static final int MIN_CHUNK_BYTES = 4 << 10;
     static final int MAX_CHUNK_BYTES = 4 << 20;
 
+    /** A key record: the key's three numbers, its newest version (published last) and its oldest LSN. */
+    private static final int KEY_WIDTH = 5;
+    private static final int KEY_HIGH = 0;
+    private static final int KEY_MIDDLE = 1;
+    private static final int KEY_LOW = 2;
+    private static final int KEY_NEWEST = 3;
+    private static final int KEY_OLDEST_LSN = 4;
     /**
-     * The versions of one key, in LSN order: one array that the one writer appends to (LSNs only grow within a
-     * layer) and publishes through {@link #size}. A reader reads {@code size} first and then the array, so it sees
-     * at least that many versions; a grown array is a copy, so an older one a reader holds stays valid. This
-     * replaces a skip list per key, whose nodes and boxed LSNs cost more than the 100-byte deltas they index, and
-     * holds no object per version: version {@code i} is three longs from {@code 3 * i}, its LSN, where its encoding
-     * lies ({@link #location}) and its length with the initialising flag ({@link #lengthAndFlag}). One array, not
-     * three parallel ones, because a young collection's work is mostly per object, and a layer holds these for
-     * every key it has seen until it is flushed.
+     * A version record: its LSN, where its encoding lies ({@link #location}), and the next older version of its
+     * key (high 32 bits, -1 for none) with its length and initialising flag ({@link #lengthAndFlag}, low 32).
      */
-    private static final class Versions {
-        private static final int SLOTS = 3;
-
-        private volatile long[] slots = new long[2 * SLOTS];
-        private volatile int size;
-
-        /** Appends a version; {@code lsn} must be above every LSN already held. Writer only. */
-        void append(long lsn, long location, int lengthAndFlag) {
-            int count = size;
-            long[] current = slots;
-            if (count > 0 && lsn <= current[(count - 1) * SLOTS]) {
-                throw new IllegalStateException("LSN " + Lsn.of(lsn) + " is not above the last one of its key in this "
-                        + "in-memory layer, " + Lsn.of(current[(count - 1) * SLOTS]));
-            }
-            long[] target = current;
-            if ((count + 1) * SLOTS > current.length) {
-                target = Arrays.copyOf(current, current.length * 2);
-            }
-            int at = count * SLOTS;
-            target[at] = lsn;
-            target[at + 1] = location;
-            target[at + 2] = lengthAndFlag;
-            if (target != current) {
-                slots = target;
-            }
-            size = count + 1;
-        }
-
-        static long lsn(long[] slots, int version) {
-            return slots[version * SLOTS];
-        }
-
-        static long location(long[] slots, int version) {
-            return slots[version * SLOTS + 1];
-        }
-
-        static int lengthAndFlag(long[] slots, int version) {
-            return (int) slots[version * SLOTS + 2];
-        }
-    }
+    private static final int VERSION_WIDTH = 3;
+    private static final int VERSION_LSN = 0;
+    private static final int VERSION_LOCATION = 1;
+    private static final int VERSION_OLDER_AND_LENGTH = 2;
+    private static final int NO_VERSION = -1;
+    private static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final int MIN_TABLE_SLOTS = 16;
 
     /** A version's location: the index of its chunk in the high 32 bits, its offset there in the low 32. */
     private static long location(int chunkIndex, int offset) {
@@ -107,17 +80,20 @@ final class InMemoryLayer {
 
     private final Lsn lsnStart;
     private final long createdNanos = System.nanoTime();
-    /** Every key's versions in key order: for flushes and key listings. A key is added once, at its first put. */
-    private final ConcurrentSkipListMap<Key, Versions> values = new ConcurrentSkipListMap<>();
+    private final LongArena keyRecords = new LongArena(KEY_WIDTH, "keys");
+    private final LongArena versionRecords = new LongArena(VERSION_WIDTH, "versions");
     /**
-     * The same versions by hash: a put to a key already here, and a read, look up one bucket instead of walking
-     * the skip list (about twenty dependent cache misses at a hundred thousand keys).
+     * Open addressing with linear probing: a slot holds a key's number plus one, 0 when empty. The writer fills
+     * a key's record before it stores its slot with a release write, and a reader reads slots with acquire. A
+     * grown table is a new array, filled and then published here; the one it replaces is never written again.
      */
-    private final ConcurrentHashMap<Key, Versions> byKey = new ConcurrentHashMap<>();
+    private volatile int[] table = new int[MIN_TABLE_SLOTS];
+    /** Keys in the table, published after the key's slot: what a key listing reads. */
+    private volatile int keyCount;
     /**
      * The chunks of the arena, indexed by the high half of a version's location. The writer stores a new chunk in
-     * the table and then writes the field again, so a reader that saw a version (through its key's volatile size,
-     * written after) also sees its chunk.
+     * the table and then writes the field again, so a reader that saw a version (through its key's newest
+     * version, written with release after) also sees its chunk.
      */
     private volatile byte[][] chunks = new byte[1][];
     /** How many chunks are in use, the last being filled, and its fill position: writer only. */
@@ -125,11 +101,11 @@ final class InMemoryLayer {
     private byte[] chunk = new byte[0];
     private int position;
     /**
-     * The key of the last put and its versions, written only by the writer: a database's WAL touches a page
-     * several times in a row, and these spare the map lookups.
+     * The key of the last put and its number, written only by the writer: a database's WAL touches a page
+     * several times in a row, and these spare the table lookup.
      */
     private Key lastKey;
-    private Versions lastVersions;
+    private int lastKeyNumber;
     private final AtomicLong bytes = new AtomicLong();
     private volatile Lsn lsnEnd;
     private volatile long entries;
@@ -168,17 +144,27 @@ final class InMemoryLayer {
         if (lsnEnd != null) {
             throw new IllegalStateException("in-memory layer starting at " + lsnStart + " is frozen");
         }
+        int keyNumber = key.equals(lastKey) ? lastKeyNumber : find(table, key);
+        int older = NO_VERSION;
+        if (keyNumber >= 0) {
+            older = (int) keyRecords.get(keyRecords.chunks(), keyNumber, KEY_NEWEST);
+            long newestLsn = versionRecords.get(versionRecords.chunks(), older, VERSION_LSN);
+            if (lsn.value() <= newestLsn) {
+                throw new IllegalStateException("LSN " + lsn + " is not above the last one of its key in this "
+                        + "in-memory layer, " + Lsn.of(newestLsn));
+            }
+        }
         int size = PageRecordCodec.encodedSize(record);
         if (chunk.length - position < size) {
             // A new chunk, twice the last (within bounds), and never smaller than the record.
             chunk = new byte[Math.max(size, Math.min(MAX_CHUNK_BYTES, Math.max(MIN_CHUNK_BYTES, chunk.length * 2)))];
             position = 0;
-            byte[][] table = chunks;
-            if (chunkCount == table.length) {
-                table = Arrays.copyOf(table, chunkCount * 2);
+            byte[][] grown = chunks;
+            if (chunkCount == grown.length) {
+                grown = Arrays.copyOf(grown, chunkCount * 2);
             }
-            table[chunkCount++] = chunk;
-            chunks = table;
+            grown[chunkCount++] = chunk;
+            chunks = grown;
         }
         ByteBuffer out = ByteBuffer.wrap(chunk, position, size);
         PageRecordCodec.encode(record, out);
@@ -186,23 +172,86 @@ final class InMemoryLayer {
             throw new IllegalStateException("PageRecordCodec wrote " + (out.position() - position) + " bytes for a record "
                     + "it measured at " + size);
         }
-        // The volatile size of the key's versions publishes the bytes written above to readers.
-        Versions versions = lastVersions;
-        if (!key.equals(lastKey)) {
-            versions = byKey.get(key);
-            if (versions == null) {
-                versions = new Versions();
-                // One writer: nobody else adds this key meanwhile. Both maps hold it before its first version.
-                values.put(key, versions);
-                byKey.put(key, versions);
-            }
-            lastKey = key;
-            lastVersions = versions;
+        int version = versionRecords.append();
+        versionRecords.set(version, VERSION_LSN, lsn.value());
+        versionRecords.set(version, VERSION_LOCATION, location(chunkCount - 1, position));
+        versionRecords.set(version, VERSION_OLDER_AND_LENGTH,
+                (long) older << 32 | (lengthAndFlag(size, record.initializes()) & 0xFFFF_FFFFL));
+        // The release writes below publish the bytes and the version record written above to readers.
+        if (keyNumber >= 0) {
+            keyRecords.setRelease(keyNumber, KEY_NEWEST, version);
+        } else {
+            keyNumber = addKey(key, version, lsn.value());
         }
-        versions.append(lsn.value(), location(chunkCount - 1, position), lengthAndFlag(size, record.initializes()));
+        lastKey = key;
+        lastKeyNumber = keyNumber;
         position += size;
         bytes.addAndGet(Key.BYTES + 8 + size);
         entries++;
+    }
+
+    /** Adds a new key whose only version is {@code version}, and returns its number. Writer only. */
+    private int addKey(Key key, int version, long lsn) {
+        int number = keyRecords.append();
+        keyRecords.set(number, KEY_HIGH, key.high());
+        keyRecords.set(number, KEY_MIDDLE, key.middle());
+        keyRecords.set(number, KEY_LOW, key.low());
+        keyRecords.set(number, KEY_NEWEST, version);
+        keyRecords.set(number, KEY_OLDEST_LSN, lsn);
+        int[] slots = table;
+        if (2 * (number + 1) > slots.length) {
+            // Load at most one half: a miss (every first put of a key) probes a short run.
+            int[] grown = new int[slots.length * 2];
+            long[][] keys = keyRecords.chunks();
+            for (int existing = 0; existing < number; existing++) {
+                grown[freeSlot(grown, hash(keyRecords.get(keys, existing, KEY_HIGH),
+                        keyRecords.get(keys, existing, KEY_MIDDLE), (int) keyRecords.get(keys, existing, KEY_LOW)))]
+                        = existing + 1;
+            }
+            table = grown; // published whole; the old table is never written again
+            slots = grown;
+        }
+        INTS.setRelease(slots, freeSlot(slots, hash(key.high(), key.middle(), key.low())), number + 1);
+        keyCount = number + 1;
+        return number;
+    }
+
+    private static int freeSlot(int[] slots, int hash) {
+        int mask = slots.length - 1;
+        int slot = hash & mask;
+        while (slots[slot] != 0) {
+            slot = (slot + 1) & mask;
+        }
+        return slot;
+    }
+
+    /** The number of {@code key} in {@code slots}, or -1. Safe for readers concurrent with the writer. */
+    private int find(int[] slots, Key key) {
+        int mask = slots.length - 1;
+        long[][] keys = null;
+        for (int slot = hash(key.high(), key.middle(), key.low()) & mask; ; slot = (slot + 1) & mask) {
+            int entry = (int) INTS.getAcquire(slots, slot);
+            if (entry == 0) {
+                return -1;
+            }
+            if (keys == null) {
+                keys = keyRecords.chunks(); // read after the acquire: holds the chunk of the key found
+            }
+            int number = entry - 1;
+            if (keyRecords.get(keys, number, KEY_HIGH) == key.high()
+                    && keyRecords.get(keys, number, KEY_MIDDLE) == key.middle()
+                    && keyRecords.get(keys, number, KEY_LOW) == key.low()) {
+                return number;
+            }
+        }
+    }
+
+    /** Mixes all 18 bytes of a key: relation pages differ mostly in the low bytes of the block number. */
+    private static int hash(long high, long middle, int low) {
+        long h = high * 0x9E37_79B9_7F4A_7C15L;
+        h = (h ^ middle) * 0xC2B2_AE3D_27D4_EB4FL;
+        h = (h ^ low) * 0x1656_67B1_9E37_79F9L;
+        return (int) (h ^ (h >>> 29) ^ (h >>> 47));
     }
 
     void freeze(Lsn end) {
@@ -217,47 +266,61 @@ final class InMemoryLayer {
      * newest record that initialises the page (a read needs nothing older).
      */
     void collect(Key key, long floorInclusive, long ceilingExclusive, List<PageEntry> out) {
-        Versions versions = byKey.get(key);
-        if (versions == null || floorInclusive >= ceilingExclusive) {
+        if (floorInclusive >= ceilingExclusive) {
             return;
         }
-        int count = versions.size;
-        long[] slots = versions.slots;
-        byte[][] table = chunks;
-        // The first version at or above the ceiling; everything before it is below.
-        int low = 0;
-        int high = count;
-        while (low < high) {
-            int middle = (low + high) >>> 1;
-            if (Versions.lsn(slots, middle) < ceilingExclusive) {
-                low = middle + 1;
-            } else {
-                high = middle;
-            }
+        int keyNumber = find(table, key);
+        if (keyNumber < 0) {
+            return;
         }
-        for (int i = low - 1; i >= 0 && Versions.lsn(slots, i) >= floorInclusive; i--) {
-            int lengthAndFlag = Versions.lengthAndFlag(slots, i);
-            out.add(new PageEntry(key, Lsn.of(Versions.lsn(slots, i)),
-                    decode(table, Versions.location(slots, i), lengthAndFlag)));
-            if (initializes(lengthAndFlag)) {
+        int version = (int) keyRecords.getAcquire(keyRecords.chunks(), keyNumber, KEY_NEWEST);
+        long[][] versions = versionRecords.chunks();
+        byte[][] arena = chunks;
+        while (version != NO_VERSION) {
+            long lsn = versionRecords.get(versions, version, VERSION_LSN);
+            long olderAndLength = versionRecords.get(versions, version, VERSION_OLDER_AND_LENGTH);
+            if (lsn < floorInclusive) {
                 return;
             }
+            if (lsn < ceilingExclusive) {
+                int lengthAndFlag = (int) olderAndLength;
+                out.add(new PageEntry(key, Lsn.of(lsn),
+                        decode(arena, versionRecords.get(versions, version, VERSION_LOCATION), lengthAndFlag)));
+                if (initializes(lengthAndFlag)) {
+                    return;
+                }
+            }
+            version = (int) (olderAndLength >> 32);
         }
     }
 
     /** Keys in [from, to) that have a value below {@code ceiling}. */
     void keys(Key from, Key to, long ceilingExclusive, Set<Key> out) {
-        for (Map.Entry<Key, Versions> entry : values.subMap(from, to).entrySet()) {
-            Versions versions = entry.getValue();
-            if (versions.size > 0 && Versions.lsn(versions.slots, 0) < ceilingExclusive) {
-                out.add(entry.getKey());
+        int count = keyCount;
+        long[][] keys = keyRecords.chunks();
+        for (int number = 0; number < count; number++) {
+            if (keyRecords.get(keys, number, KEY_OLDEST_LSN) < ceilingExclusive) {
+                Key key = key(keys, number);
+                if (key.compareTo(from) >= 0 && key.compareTo(to) < 0) {
+                    out.add(key);
+                }
             }
         }
+    }
+
+    private Key key(long[][] keys, int number) {
+        return new Key(keyRecords.get(keys, number, KEY_HIGH), keyRecords.get(keys, number, KEY_MIDDLE),
+                (int) keyRecords.get(keys, number, KEY_LOW));
     }
 
     /** Receives the records of {@link #forEachEncoded}: the key, the LSN and where the encoded record lies. */
     interface EncodedRecordSink {
         void accept(Key key, Lsn lsn, byte[] chunk, int offset, int length) throws IOException;
+    }
+
+    /** Receives a key's versions, oldest first, from {@link #forEachVersion}. */
+    private interface VersionSink {
+        void accept(Key key, long[][] versions, int version) throws IOException;
     }
 
     /**
@@ -266,32 +329,66 @@ final class InMemoryLayer {
      * array.
      */
     void forEachEncoded(EncodedRecordSink sink) throws IOException {
-        for (Map.Entry<Key, Versions> byKey : values.entrySet()) {
-            Versions versions = byKey.getValue();
-            int count = versions.size;
-            long[] slots = versions.slots;
-            byte[][] table = chunks;
-            for (int i = 0; i < count; i++) {
-                long location = Versions.location(slots, i);
-                sink.accept(byKey.getKey(), Lsn.of(Versions.lsn(slots, i)), table[(int) (location >>> 32)], (int) location,
-                        length(Versions.lengthAndFlag(slots, i)));
-            }
-        }
+        byte[][] arena = chunks;
+        forEachVersion((key, versions, version) -> {
+            long location = versionRecords.get(versions, version, VERSION_LOCATION);
+            sink.accept(key, Lsn.of(versionRecords.get(versions, version, VERSION_LSN)),
+                    arena[(int) (location >>> 32)], (int) location,
+                    length((int) versionRecords.get(versions, version, VERSION_OLDER_AND_LENGTH)));
+        });
     }
 
     /** Every entry in (key, LSN) order, decoded. */
-    Iterable<PageEntry> entriesInOrder() {
-        return () -> values.entrySet().stream()
-                .flatMap(byKey -> {
-                    Versions versions = byKey.getValue();
-                    int count = versions.size;
-                    long[] slots = versions.slots;
-                    byte[][] table = chunks;
-                    return IntStream.range(0, count).mapToObj(i -> new PageEntry(byKey.getKey(),
-                            Lsn.of(Versions.lsn(slots, i)),
-                            decode(table, Versions.location(slots, i), Versions.lengthAndFlag(slots, i))));
-                })
-                .iterator();
+    List<PageEntry> entriesInOrder() {
+        List<PageEntry> out = new ArrayList<>();
+        byte[][] arena = chunks;
+        try {
+            forEachVersion((key, versions, version) -> out.add(new PageEntry(key,
+                    Lsn.of(versionRecords.get(versions, version, VERSION_LSN)),
+                    decode(arena, versionRecords.get(versions, version, VERSION_LOCATION),
+                            (int) versionRecords.get(versions, version, VERSION_OLDER_AND_LENGTH)))));
+        } catch (IOException impossible) {
+            throw new IllegalStateException(impossible);
+        }
+        return out;
+    }
+
+    /**
+     * Walks every version in (key, LSN) order: the keys sorted by number (an index sort over copies of their
+     * three numbers), each key's chain of versions reversed.
+     */
+    private void forEachVersion(VersionSink sink) throws IOException {
+        int count = keyCount;
+        long[][] keys = keyRecords.chunks();
+        long[] highs = new long[count];
+        long[] middles = new long[count];
+        int[] lows = new int[count];
+        int[] order = new int[count];
+        int[] newest = new int[count];
+        for (int number = 0; number < count; number++) {
+            highs[number] = keyRecords.get(keys, number, KEY_HIGH);
+            middles[number] = keyRecords.get(keys, number, KEY_MIDDLE);
+            lows[number] = (int) keyRecords.get(keys, number, KEY_LOW);
+            newest[number] = (int) keyRecords.getAcquire(keys, number, KEY_NEWEST);
+            order[number] = number;
+        }
+        KeyOrder.sort(order, highs, middles, lows);
+        long[][] versions = versionRecords.chunks();
+        int[] chain = new int[16];
+        for (int number : order) {
+            int length = 0;
+            for (int version = newest[number]; version != NO_VERSION;
+                 version = (int) (versionRecords.get(versions, version, VERSION_OLDER_AND_LENGTH) >> 32)) {
+                if (length == chain.length) {
+                    chain = Arrays.copyOf(chain, length * 2);
+                }
+                chain[length++] = version;
+            }
+            Key key = new Key(highs[number], middles[number], lows[number]);
+            for (int i = length - 1; i >= 0; i--) {
+                sink.accept(key, versions, chain[i]);
+            }
+        }
     }
 
     private static PageRecord decode(byte[][] table, long location, int lengthAndFlag) {

@@ -188,6 +188,62 @@ final class InMemoryLayerTest {
         }
     }
 
+    @Test
+    void readersFindEveryKeyTheWriterAddedWhileTheIndexGrows() throws Exception {
+        InMemoryLayer layer = new InMemoryLayer(Lsn.of(0x100));
+        int keys = 40_000;
+        java.util.concurrent.atomic.AtomicInteger added = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong checked = new java.util.concurrent.atomic.AtomicLong();
+        try (var executor = java.util.concurrent.Executors.newFixedThreadPool(2)) {
+            List<java.util.concurrent.Future<?>> readers = new ArrayList<>();
+            for (int r = 0; r < 2; r++) {
+                int seed = r;
+                readers.add(executor.submit(() -> {
+                    Random random = new Random(seed);
+                    int seen;
+                    while ((seen = added.get()) < keys) {
+                        if (seen == 0) {
+                            continue;
+                        }
+                        // Every key counted as added before this read must be found, whole.
+                        int block = random.nextInt(seen);
+                        List<PageEntry> read = new ArrayList<>();
+                        layer.collect(Key.ofRelationPage(1663, 1, 1, 0, block), 0, Long.MAX_VALUE, read);
+                        assertTrue(!read.isEmpty(), "key of block " + block + " added before the read");
+                        for (PageEntry entry : read) {
+                            assertArrayEquals(derived(entry.lsn().value()),
+                                    ((PageRecord.Overwrite) entry.record()).bytes(), "record at " + entry.lsn());
+                        }
+                        checked.incrementAndGet();
+                    }
+                    return null;
+                }));
+            }
+            long lsn = 0x101;
+            for (int block = 0; block < keys; block++) {
+                Key key = Key.ofRelationPage(1663, 1, 1, 0, block);
+                layer.put(key, Lsn.of(lsn), new PageRecord.Overwrite(0, derived(lsn)));
+                lsn++;
+                layer.put(key, Lsn.of(lsn), new PageRecord.Overwrite(0, derived(lsn)));
+                lsn++;
+                added.set(block + 1);
+            }
+            for (var reader : readers) {
+                reader.get();
+            }
+        }
+        assertTrue(checked.get() > 0, "the readers read while the writer wrote");
+        java.util.Set<Key> listed = new java.util.TreeSet<>();
+        layer.keys(Key.ofRelationPage(1663, 1, 1, 0, 100), Key.ofRelationPage(1663, 1, 1, 0, 200), Long.MAX_VALUE,
+                listed);
+        assertEquals(100, listed.size());
+        assertEquals(Key.ofRelationPage(1663, 1, 1, 0, 100), listed.iterator().next());
+        listed.clear();
+        layer.keys(Key.MIN, Key.MAX, 0x101 + 2 * 10, listed); // the first LSN of block 10 is 0x101 + 20
+        assertEquals(10, listed.size(), "keys with a version below the ceiling");
+        assertEquals(2 * keys, layer.entriesInOrder().size());
+    }
+
     /** Bytes that a record's LSN determines, 1 to 300 of them. */
     private static byte[] derived(long lsn) {
         byte[] bytes = new byte[1 + (int) (lsn * 7919 % 300)];
