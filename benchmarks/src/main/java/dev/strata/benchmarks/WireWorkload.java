@@ -137,6 +137,15 @@ final class WireWorkload {
                     + "%,.0f get-page/s, p50 %.1f µs, p99 %.1f µs%n", diagnostic.opsPerSecond(), diagnostic.p50Micros(),
                     diagnostic.p99Micros());
         }
+        // Diagnostic for the log: the same round trip without HTTP or the engine, to show the machine's floor.
+        double floorSeconds = Math.min(1.0, scale.readSeconds() / 2);
+        Driver.ReadResult platform = LoopbackFloor.measure(false, floorSeconds, 5);
+        Driver.ReadResult virtual = LoopbackFloor.measure(true, floorSeconds, 7);
+        log.printf("  diagnostic, the loopback floor for 1 caller (blocking sockets, %d-byte requests, %,d-byte "
+                + "responses, no HTTP, no engine): server on a platform thread %,.0f round trips/s, p50 %.1f µs; on a "
+                + "virtual thread, as Helidon's are, %,.0f/s, p50 %.1f µs%n", LoopbackFloor.REQUEST_BYTES,
+                LoopbackFloor.RESPONSE_BYTES, platform.opsPerSecond(), platform.p50Micros(), virtual.opsPerSecond(),
+                virtual.p50Micros());
         for (int threads : new int[] {1, many}) {
             Map<String, Driver.ReadResult> results = threads == 1 ? one : two;
             Driver.ReadResult wire = results.get(WIRE);
