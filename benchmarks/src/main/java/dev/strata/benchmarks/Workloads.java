@@ -568,13 +568,13 @@ final class Workloads {
             }
             Driver.ReadResult readsAfter = Driver.read(op, 1, Math.min(2, scale.readSeconds()), 6);
             double mibPerSecond = written / MIB / seconds;
-            log.printf("  %d layers before, %d after; %,.0f MiB written in %.2f s by %s%n", before.size(), after.size(),
+            log.printf("  %d layer files in the timeline before, %d after; %,.0f MiB written in %.2f s by %s%n", before.size(), after.size(),
                     written / MIB, seconds, passes);
             add(Row.atLeast("compaction", mibPerSecond, disk, "MiB/s written vs disk write+force", 0.5,
                     "≥ 0.5× disk", String.format("%,.0f MiB written in %.2f s; disk %.0f before, %.0f after "
                             + "(workload 1's pattern); passes %s", written / MIB, seconds, diskBefore, diskAfter, passes)));
             add(Row.atMost("compaction", ampAfter, ampBefore, "layers per read after vs before", 1.0,
-                    "fewer layers per read after", String.format("%d layers before, %d after; reads %,.0f → %,.0f ops/s",
+                    "fewer layers per read after", String.format("%d layer files in the timeline before, %d after; reads %,.0f → %,.0f ops/s",
                             before.size(), after.size(), readsBefore.opsPerSecond(), readsAfter.opsPerSecond())));
         }
     }
