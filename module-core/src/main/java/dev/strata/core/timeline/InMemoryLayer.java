@@ -228,15 +228,13 @@ final class InMemoryLayer {
     /** The number of {@code key} in {@code slots}, or -1. Safe for readers concurrent with the writer. */
     private int find(int[] slots, Key key) {
         int mask = slots.length - 1;
-        long[][] keys = null;
         for (int slot = hash(key.high(), key.middle(), key.low()) & mask; ; slot = (slot + 1) & mask) {
             int entry = (int) INTS.getAcquire(slots, slot);
             if (entry == 0) {
                 return -1;
             }
-            if (keys == null) {
-                keys = keyRecords.chunks(); // read after the acquire: holds the chunk of the key found
-            }
+            // Read after each acquire: a later slot may hold a key added since, in a chunk added since.
+            long[][] keys = keyRecords.chunks();
             int number = entry - 1;
             if (keyRecords.get(keys, number, KEY_HIGH) == key.high()
                     && keyRecords.get(keys, number, KEY_MIDDLE) == key.middle()

@@ -214,6 +214,14 @@ final class InMemoryLayerTest {
                             assertArrayEquals(derived(entry.lsn().value()),
                                     ((PageRecord.Overwrite) entry.record()).bytes(), "record at " + entry.lsn());
                         }
+                        // A key the writer may be adding right now: absent, or whole.
+                        int racing = seen + random.nextInt(64);
+                        read.clear();
+                        layer.collect(Key.ofRelationPage(1663, 1, 1, 0, racing), 0, Long.MAX_VALUE, read);
+                        for (PageEntry entry : read) {
+                            assertArrayEquals(derived(entry.lsn().value()),
+                                    ((PageRecord.Overwrite) entry.record()).bytes(), "record at " + entry.lsn());
+                        }
                         checked.incrementAndGet();
                     }
                     return null;
